@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree vhost: vhost.ko (the core) and the device modules.
+#
+#   make [module]      build against KDIR (see below)
+#   make install       install under /lib/modules/KVER/updates and depmod
+#   make dkms-install  register, build and install through DKMS
+#   make check         install what is missing, run every test layer
+#   make demo          boot a VM, load the modules, show a ring round trip
+#   make style         checkpatch --strict, sparse (C=2) and a W=1 build
+#   make clean
+#
+# KDIR defaults to the running kernel's build tree when it exists, else to
+# the newest installed Debian linux-headers-*-amd64.
+
+PWD := $(shell pwd)
+ifeq ($(origin KDIR),undefined)
+  ifneq ($(wildcard /lib/modules/$(shell uname -r)/build),)
+    KVER ?= $(shell uname -r)
+  else
+    KVER ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | \
+		sed 's|.*/linux-headers-||' | sort -V | tail -n 1)
+  endif
+  KDIR := /lib/modules/$(KVER)/build
+else
+  KVER ?= $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+endif
+VERSION := 0.1
+
+.PHONY: all module modules install dkms-install dkms-remove check demo \
+	style bench clean
+
+all: module
+
+module modules:
+	@echo "building for $(KVER) ($(KDIR))"
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
+
+dkms-install:
+	rm -rf /usr/src/vhost-oot-$(VERSION)
+	mkdir -p /usr/src/vhost-oot-$(VERSION)
+	cp -r Kbuild dkms.conf drivers include /usr/src/vhost-oot-$(VERSION)/
+	dkms add -m vhost-oot -v $(VERSION) || true
+	dkms build -m vhost-oot -v $(VERSION) -k $(KVER)
+	dkms install -m vhost-oot -v $(VERSION) -k $(KVER) --force
+
+dkms-remove:
+	dkms remove -m vhost-oot -v $(VERSION) --all || true
+	rm -rf /usr/src/vhost-oot-$(VERSION)
+
+check:
+	tests/check.sh
+
+demo:
+	scripts/demo.sh
+
+style:
+	scripts/style.sh
+
+bench:
+	tests/bench/bench.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
+	rm -rf build tests/suites/build tests/kunit/build

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels we build against (Debian 12's 6.1
+ * and 6.12) lives here, so the rest of the code reads as one version.
+ */
+#ifndef VHOST_OOT_COMPAT_H
+#define VHOST_OOT_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/eventfd.h>
+#include <linux/uio.h>
+
+/* Iterator directions were renamed in 6.2; the values are unchanged. */
+#ifndef ITER_SOURCE
+#define ITER_SOURCE WRITE
+#define ITER_DEST READ
+#endif
+
+/* eventfd_signal() lost its count argument in 6.8. */
+static inline void vhost_eventfd_kick(struct eventfd_ctx *ctx)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
+/*
+ * Workers forked from the owner (a "vhost task" that lives in the owner's
+ * thread group) exist since 6.4; the kill callback since 6.11. Older
+ * kernels only have the kernel-thread model.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0) && IS_ENABLED(CONFIG_VHOST_TASK)
+#define VHOST_HAVE_OWNER_TASK 1
+#include <linux/sched/vhost_task.h>
+
+static inline struct vhost_task *
+vhost_compat_task_create(bool (*fn)(void *), void (*killed)(void *),
+			 void *arg, const char *name)
+{
+	struct vhost_task *t = vhost_task_create(fn, killed, arg, name);
+
+	/* Some stable releases return NULL, later ones an ERR_PTR. */
+	if (IS_ERR_OR_NULL(t))
+		return NULL;
+	return t;
+}
+#else
+#define VHOST_HAVE_OWNER_TASK 0
+struct vhost_task;
+
+static inline struct vhost_task *
+vhost_compat_task_create(bool (*fn)(void *), void (*killed)(void *),
+			 void *arg, const char *name)
+{
+	return NULL;
+}
+
+static inline void vhost_task_start(struct vhost_task *t) { }
+static inline void vhost_task_stop(struct vhost_task *t) { }
+static inline void vhost_task_wake(struct vhost_task *t) { }
+#endif
+
+#endif /* VHOST_OOT_COMPAT_H */

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The dirty log for live migration: a bitmap in the owner's memory with
+ * one bit per 4 KiB guest-physical page, set for every page the device
+ * writes (buffers and the used ring) while VHOST_F_LOG_ALL is negotiated.
+ * Bits are set atomically in the pinned bitmap page, so userspace may
+ * collect and clear them concurrently.
+ */
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+
+#include "core.h"
+
+#define VHOST_LOG_PAGE_SHIFT	12
+
+/**
+ * vhost_vq_logging - whether a ring's writes are logged
+ * @vq: the ring
+ *
+ * Return: true when VHOST_F_LOG_ALL is negotiated and a log is set.
+ */
+bool vhost_vq_logging(const struct vhost_virtqueue *vq)
+{
+	return (vq->acked_features & BIT_ULL(VHOST_F_LOG_ALL)) && vq->log_base;
+}
+
+/* Set bits [first, last] of the bitmap, one pinned page at a time. */
+static int vhost_log_bits(u64 base, u64 first, u64 last)
+{
+	while (first <= last) {
+		u64 uaddr = base + first / 8;
+		u64 page_addr = uaddr & PAGE_MASK;
+		/* Bits that live in this page of the bitmap. */
+		u64 room = (PAGE_SIZE - (uaddr - page_addr)) * 8 - first % 8;
+		u64 n = min(room, last - first + 1);
+		unsigned long bit = (uaddr - page_addr) * 8 + first % 8;
+		struct page *page;
+		void *kaddr;
+		u64 k;
+
+		if (pin_user_pages_fast(page_addr, 1, FOLL_WRITE, &page) != 1)
+			return -EFAULT;
+		kaddr = kmap_local_page(page);
+		for (k = 0; k < n; k++)
+			set_bit_le(bit + k, kaddr);
+		kunmap_local(kaddr);
+		unpin_user_pages_dirty_lock(&page, 1, true);
+		first += n;
+		if (!first)
+			break;
+	}
+	return 0;
+}
+
+/**
+ * vhost_log_gpa - log a guest-physical range as written
+ * @vq: the ring (its mutex held)
+ * @gpa: first byte
+ * @len: bytes
+ */
+void vhost_log_gpa(struct vhost_virtqueue *vq, u64 gpa, u64 len)
+{
+	u64 last;
+
+	if (!len || !vhost_vq_logging(vq))
+		return;
+	last = gpa + len - 1;
+	if (last < gpa)
+		last = U64_MAX;
+	if (vhost_log_bits(vq->log_base, gpa >> VHOST_LOG_PAGE_SHIFT,
+			   last >> VHOST_LOG_PAGE_SHIFT))
+		vhost_vq_error(vq, "dirty log at %#llx not writable",
+			       vq->log_base);
+	else
+		vq->log_dirty = true;
+}
+
+/**
+ * vhost_log_hva - log the guest pages behind a user address range
+ * @vq: the ring (its mutex held)
+ * @hva: first byte, in the owner's address space
+ * @len: bytes
+ *
+ * Every region that maps part of the range is logged, aliases included.
+ */
+void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
+{
+	const struct vhost_memmap *map = vq->memmap;
+	u64 end = hva + len;
+	u32 i;
+
+	if (!map || !len)
+		return;
+	for (i = 0; i < map->nregions; i++) {
+		const struct vhost_memmap_region *r = &map->r[i];
+		u64 lo = max(hva, r->hva);
+		u64 hi = min(end, r->hva + r->size);
+
+		if (lo < hi)
+			vhost_log_gpa(vq, r->gpa + (lo - r->hva), hi - lo);
+	}
+}
+
+/**
+ * vhost_log_used - log a write to the used ring
+ * @vq: the ring (its mutex held)
+ * @off: offset in the used ring
+ * @len: bytes
+ */
+void vhost_log_used(struct vhost_virtqueue *vq, size_t off, size_t len)
+{
+	if (!vq->log_used || !vhost_vq_logging(vq))
+		return;
+	if (vhost_vq_uses_iotlb(vq)) {
+		struct iovec iov[4];
+		int n, i;
+
+		n = vhost_xlate(vq, vq->addr[VHOST_AREA_USED] + off, len,
+				VHOST_ACCESS_WO, iov, ARRAY_SIZE(iov));
+		for (i = 0; i < n; i++)
+			vhost_log_hva(vq, (u64)(uintptr_t)iov[i].iov_base,
+				      iov[i].iov_len);
+		return;
+	}
+	vhost_log_gpa(vq, vq->log_addr + off, len);
+}
+
+/**
+ * vhost_log_done - tell userspace pages were logged
+ * @vq: the ring (its mutex held)
+ */
+void vhost_log_done(struct vhost_virtqueue *vq)
+{
+	if (!vq->log_dirty)
+		return;
+	vq->log_dirty = false;
+	if (vq->log_ctx)
+		vhost_eventfd_kick(vq->log_ctx);
+}
+
+/**
+ * vhost_log_set_base - VHOST_SET_LOG_BASE
+ * @dev: the device, with dev->mutex held
+ * @base: user address of the bitmap
+ *
+ * Return: 0, or -EFAULT when the bitmap cannot cover the memory table.
+ */
+int vhost_log_set_base(struct vhost_dev *dev, u64 base)
+{
+	const struct vhost_memmap *map = dev->memmap;
+	unsigned int i;
+
+	if (base != (uintptr_t)base)
+		return -EFAULT;
+	for (i = 0; map && i < map->nregions; i++) {
+		u64 last = map->r[i].gpa + map->r[i].size - 1;
+		u64 bytes = (last >> VHOST_LOG_PAGE_SHIFT) / 8 + 1;
+
+		if (base + bytes < base ||
+		    !access_ok(u64_to_user_ptr(base), bytes))
+			return -EFAULT;
+	}
+	dev->log_base = base;
+	for (i = 0; i < dev->nvqs; i++) {
+		mutex_lock(&dev->vqs[i]->mutex);
+		dev->vqs[i]->log_base = base;
+		mutex_unlock(&dev->vqs[i]->mutex);
+	}
+	return 0;
+}
+
+/**
+ * vhost_log_set_fd - VHOST_SET_LOG_FD
+ * @dev: the device, with dev->mutex held
+ * @fd: an eventfd, or -1 for none
+ *
+ * Return: 0, -EBADF or -EINVAL.
+ */
+int vhost_log_set_fd(struct vhost_dev *dev, int fd)
+{
+	struct eventfd_ctx *ctx = NULL, *old;
+	unsigned int i;
+
+	if (fd != -1) {
+		ctx = eventfd_ctx_fdget(fd);
+		if (IS_ERR(ctx))
+			return PTR_ERR(ctx);
+	}
+	old = dev->log_ctx;
+	dev->log_ctx = ctx;
+	for (i = 0; i < dev->nvqs; i++) {
+		mutex_lock(&dev->vqs[i]->mutex);
+		dev->vqs[i]->log_ctx = ctx;
+		mutex_unlock(&dev->vqs[i]->mutex);
+	}
+	if (old)
+		eventfd_ctx_put(old);
+	return 0;
+}
+
+/**
+ * vhost_log_release - drop the log eventfd at reset
+ * @dev: the device
+ */
+void vhost_log_release(struct vhost_dev *dev)
+{
+	vhost_log_set_fd(dev, -1);
+	dev->log_base = 0;
+}

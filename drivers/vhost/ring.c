@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What device modules call to consume a ring: fetch chains, return them,
+ * signal the driver, toggle notifications, busy poll, and report an
+ * invalid ring. The layout itself sits behind vq->ops.
+ */
+#include <linux/sched/clock.h>
+#include <linux/ratelimit.h>
+
+#include "core.h"
+#include "trace.h"
+
+/* Translate the ring and initialise the layout once per start. */
+static int vhost_vq_prepare(struct vhost_virtqueue *vq)
+{
+	int ret;
+
+	if (likely(vq->prepared))
+		return 0;
+	ret = vhost_ring_prefetch(vq);
+	if (!ret && !vq->started) {
+		ret = vq->ops->start(vq);
+		if (!ret)
+			vq->started = true;
+	}
+	if (!ret)
+		vq->prepared = true;
+	else if (ret != VHOST_XLATE_MISS)
+		vhost_vq_error(vq, "ring not accessible (%d)", ret);
+	return ret;
+}
+
+/**
+ * vhost_vq_error - report an invalid ring
+ * @vq: the ring (its mutex held)
+ * @fmt: what was wrong
+ *
+ * Logs a rate-limited line, signals the error eventfd and stops the ring
+ * until userspace reconfigures it.
+ */
+void vhost_vq_error(struct vhost_virtqueue *vq, const char *fmt, ...)
+{
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 10);
+	struct va_format vaf;
+	va_list args;
+
+	vq->broken = true;
+	vq->stats.errors++;
+	if (__ratelimit(&rs)) {
+		va_start(args, fmt);
+		vaf.fmt = fmt;
+		vaf.va = &args;
+		pr_warn("vhost %s.%u ring %u: %pV\n", vq->dev->name,
+			vq->dev->serial, vq->index, &vaf);
+		va_end(args);
+	}
+	if (vq->error_ctx)
+		vhost_eventfd_kick(vq->error_ctx);
+}
+EXPORT_SYMBOL_GPL(vhost_vq_error);
+
+/**
+ * vhost_vq_ready - whether a ring can be processed now
+ * @vq: the ring (its mutex held)
+ *
+ * Return: true when a backend is set and the ring is not stopped.
+ */
+bool vhost_vq_ready(struct vhost_virtqueue *vq)
+{
+	return vq->private_data && !vq->broken && vq->num;
+}
+EXPORT_SYMBOL_GPL(vhost_vq_ready);
+
+/**
+ * vhost_vq_fetch - take the next chain the driver made available
+ * @vq: the ring (its mutex held)
+ * @chain: out, the chain; its iovecs live in the ring until the next fetch
+ *
+ * Return: 1 with a chain, 0 when the ring is empty, -EAGAIN while a
+ * translation is pending (the handler is requeued when it arrives), or
+ * another -errno once the ring was found invalid (already reported).
+ */
+int vhost_vq_fetch(struct vhost_virtqueue *vq, struct vhost_chain *chain)
+{
+	int ret;
+
+	if (unlikely(vq->broken))
+		return -EIO;
+	ret = vhost_vq_prepare(vq);
+	if (unlikely(ret))
+		return ret;
+	ret = vq->ops->fetch(vq, chain);
+	if (unlikely(ret < 0) && ret != VHOST_XLATE_MISS && !vq->broken) {
+		switch (ret) {
+		case -ENOBUFS:
+			vhost_vq_error(vq, "chain at %u needs more than %u iovecs",
+				       vq->last_avail_idx, vq->iov_max);
+			break;
+		case -EPERM:
+			vhost_vq_error(vq, "chain at %u: IOTLB denies access",
+				       vq->last_avail_idx);
+			break;
+		default:
+			vhost_vq_error(vq, "chain at %u: bad address (%d)",
+				       vq->last_avail_idx, ret);
+		}
+	}
+	if (ret > 0)
+		trace_vhost_fetch(vq->dev->serial, vq->index, chain->head,
+				  chain->out_len, chain->in_len);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vhost_vq_fetch);
+
+/**
+ * vhost_vq_unfetch - give back the last @n fetched chains
+ * @vq: the ring (its mutex held)
+ * @n: how many; they are fetched again next time
+ */
+void vhost_vq_unfetch(struct vhost_virtqueue *vq, unsigned int n)
+{
+	vq->ops->unfetch(vq, n);
+}
+EXPORT_SYMBOL_GPL(vhost_vq_unfetch);
+
+/**
+ * vhost_vq_flush_used - write the gathered completions to the used ring
+ * @vq: the ring (its mutex held)
+ */
+void vhost_vq_flush_used(struct vhost_virtqueue *vq)
+{
+	int ret;
+
+	if (!vq->npending)
+		return;
+	ret = vq->ops->push_used(vq, vq->pending, vq->npending);
+	if (ret)
+		vhost_vq_error(vq, "used ring not writable (%d)", ret);
+	vq->npending = 0;
+}
+EXPORT_SYMBOL_GPL(vhost_vq_flush_used);
+
+/**
+ * vhost_vq_add_used - complete a chain
+ * @vq: the ring (its mutex held)
+ * @head: the chain's head, as fetched
+ * @len: bytes the device wrote into the chain
+ *
+ * Completions are written in batches; vhost_vq_signal() writes the rest.
+ *
+ * Return: 0 (errors are reported on the ring).
+ */
+int vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len)
+{
+	vq->pending[vq->npending].id = head;
+	vq->pending[vq->npending].len = len;
+	vq->stats.bytes += len;
+	if (++vq->npending == VHOST_USED_BATCH)
+		vhost_vq_flush_used(vq);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vhost_vq_add_used);
+
+/**
+ * vhost_vq_signal - publish completions and interrupt the driver if it
+ * asked for it
+ * @vq: the ring (its mutex held)
+ */
+void vhost_vq_signal(struct vhost_virtqueue *vq)
+{
+	vhost_vq_flush_used(vq);
+	vhost_log_done(vq);
+	if (!vq->prepared || vq->broken || !vq->call_ctx)
+		return;
+	if (vq->ops->need_signal(vq)) {
+		vq->stats.calls++;
+		trace_vhost_call(vq->dev->serial, vq->index, vq->last_used_idx);
+		vhost_eventfd_kick(vq->call_ctx);
+	}
+}
+EXPORT_SYMBOL_GPL(vhost_vq_signal);
+
+/**
+ * vhost_vq_enable_notify - ask the driver to kick again
+ * @vq: the ring (its mutex held)
+ *
+ * Return: true if buffers arrived meanwhile: the caller should disable
+ * notifications again and keep going.
+ */
+bool vhost_vq_enable_notify(struct vhost_virtqueue *vq)
+{
+	if (vq->broken || vhost_vq_prepare(vq))
+		return false;
+	return vq->ops->enable_notify(vq);
+}
+EXPORT_SYMBOL_GPL(vhost_vq_enable_notify);
+
+/**
+ * vhost_vq_disable_notify - tell the driver not to kick
+ * @vq: the ring (its mutex held)
+ */
+void vhost_vq_disable_notify(struct vhost_virtqueue *vq)
+{
+	if (vq->broken || vhost_vq_prepare(vq))
+		return;
+	vq->ops->disable_notify(vq);
+}
+EXPORT_SYMBOL_GPL(vhost_vq_disable_notify);
+
+/**
+ * vhost_vq_busy_poll - spin for new buffers for the ring's busy-poll time
+ * @vq: the ring (its mutex held), found empty
+ *
+ * Gives up early when the CPU is wanted or other work is queued.
+ *
+ * Return: true when buffers appeared.
+ */
+bool vhost_vq_busy_poll(struct vhost_virtqueue *vq)
+{
+	u64 end;
+
+	if (!vq->busyloop_timeout || !vq->prepared || vq->broken)
+		return false;
+	end = local_clock() + (u64)vq->busyloop_timeout * NSEC_PER_USEC;
+	while (local_clock() < end && !need_resched() &&
+	       !vhost_vq_has_work(vq)) {
+		if (!vq->ops->avail_empty(vq)) {
+			vq->stats.busypoll_hits++;
+			return true;
+		}
+		cpu_relax();
+	}
+	return false;
+}
+EXPORT_SYMBOL_GPL(vhost_vq_busy_poll);
+
+/**
+ * vhost_vq_over_weight - whether a handler has run long enough
+ * @vq: the ring
+ * @chains: chains handled in this run
+ * @bytes: bytes moved in this run
+ *
+ * When it has, the handler is requeued so other rings get their turn.
+ *
+ * Return: true when the caller should stop now.
+ */
+bool vhost_vq_over_weight(struct vhost_virtqueue *vq, unsigned int chains,
+			  size_t bytes)
+{
+	struct vhost_dev *dev = vq->dev;
+
+	if (chains < dev->weight && bytes < dev->byte_weight)
+		return false;
+	vhost_poll_queue(&vq->poll);
+	return true;
+}
+EXPORT_SYMBOL_GPL(vhost_vq_over_weight);
+
+/**
+ * vhost_vq_log_write - log the guest pages a chain's writable part got
+ * @vq: the ring (its mutex held)
+ * @chain: the chain
+ * @len: bytes written, from the start of the writable part
+ */
+void vhost_vq_log_write(struct vhost_virtqueue *vq,
+			const struct vhost_chain *chain, size_t len)
+{
+	unsigned int i;
+
+	if (!vhost_vq_logging(vq))
+		return;
+	for (i = chain->out; i < chain->out + chain->in && len; i++) {
+		size_t n = min(len, chain->iov[i].iov_len);
+
+		vhost_log_hva(vq, (u64)(uintptr_t)chain->iov[i].iov_base, n);
+		len -= n;
+	}
+}
+EXPORT_SYMBOL_GPL(vhost_vq_log_write);

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/vhost-test: a loopback device that exercises the core alone.
+ *
+ * For each chain, the bytes the driver made readable are copied into the
+ * chain's writable part; used.len is the number of bytes written. A chain
+ * with no writable part is consumed with used.len 0, as Linux's test
+ * device does, so tools/virtio's virtio_test runs against it unchanged.
+ */
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/vhost_test.h>
+
+#include "vhost.h"
+
+#define VHOST_TEST_FEATURES						\
+	(BIT_ULL(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT_ULL(VIRTIO_F_ANY_LAYOUT) |	\
+	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
+	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VHOST_F_LOG_ALL) |	\
+	 BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM))
+
+#define VHOST_TEST_BACKEND_FEATURES					\
+	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |				\
+	 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH))
+
+/* Yield after this much, so one ring cannot hog its worker. */
+#define VHOST_TEST_WEIGHT	256
+#define VHOST_TEST_BYTE_WEIGHT	0x80000
+
+struct vhost_test {
+	struct vhost_dev dev;
+	struct vhost_virtqueue vq;
+	struct vhost_virtqueue *vqs[1];
+	u8 bounce[PAGE_SIZE];
+};
+
+/* Copy the readable part into the writable part; bytes written or -EFAULT. */
+static ssize_t vhost_test_loop(struct vhost_test *t, struct vhost_chain *c)
+{
+	size_t todo = min(c->out_len, c->in_len), done = 0;
+	struct iov_iter src, dst;
+
+	iov_iter_init(&src, ITER_SOURCE, c->iov, c->out, c->out_len);
+	iov_iter_init(&dst, ITER_DEST, c->iov + c->out, c->in, c->in_len);
+	while (done < todo) {
+		size_t n = min(todo - done, sizeof(t->bounce));
+
+		if (copy_from_iter(t->bounce, n, &src) != n ||
+		    copy_to_iter(t->bounce, n, &dst) != n)
+			return -EFAULT;
+		done += n;
+	}
+	return done;
+}
+
+static void vhost_test_handle(struct vhost_work *work)
+{
+	struct vhost_virtqueue *vq = container_of(work, struct vhost_virtqueue,
+						  poll.work);
+	struct vhost_test *t = container_of(vq->dev, struct vhost_test, dev);
+	unsigned int chains = 0;
+	struct vhost_chain c;
+	size_t bytes = 0;
+	ssize_t len;
+	int ret;
+
+	mutex_lock(&vq->mutex);
+	if (!vhost_vq_ready(vq))
+		goto out;
+	vhost_vq_disable_notify(vq);
+	for (;;) {
+		ret = vhost_vq_fetch(vq, &c);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			if (vhost_vq_busy_poll(vq))
+				continue;
+			if (unlikely(vhost_vq_enable_notify(vq))) {
+				vhost_vq_disable_notify(vq);
+				continue;
+			}
+			break;
+		}
+		len = vhost_test_loop(t, &c);
+		if (len < 0) {
+			vhost_vq_error(vq, "chain %u: buffer not accessible",
+				       c.head);
+			break;
+		}
+		vhost_vq_log_write(vq, &c, len);
+		vhost_vq_add_used(vq, c.head, len);
+		bytes += c.out_len + len;
+		if (vhost_vq_over_weight(vq, ++chains, bytes))
+			break;
+	}
+	vhost_vq_signal(vq);
+out:
+	mutex_unlock(&vq->mutex);
+}
+
+/* Start (@on) or stop the ring; stopping waits for a running handler. */
+static void vhost_test_run_ring(struct vhost_test *t, bool on)
+{
+	mutex_lock(&t->vq.mutex);
+	vhost_vq_set_backend(&t->vq, on ? t : NULL);
+	mutex_unlock(&t->vq.mutex);
+	if (on)
+		vhost_poll_queue(&t->vq.poll);
+	else
+		vhost_vq_flush(&t->vq);
+}
+
+static void vhost_test_stop(struct vhost_dev *dev)
+{
+	vhost_test_run_ring(container_of(dev, struct vhost_test, dev), false);
+}
+
+static const struct vhost_dev_ops vhost_test_ops = {
+	.features = VHOST_TEST_FEATURES,
+	.backend_features = VHOST_TEST_BACKEND_FEATURES,
+	.stop = vhost_test_stop,
+};
+
+static int vhost_test_open(struct inode *inode, struct file *f)
+{
+	struct vhost_test *t = kvzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	t->vqs[0] = &t->vq;
+	t->vq.handle_kick = vhost_test_handle;
+	ret = vhost_dev_init(&t->dev, "test", &vhost_test_ops, t->vqs, 1,
+			     UIO_MAXIOV, VHOST_TEST_WEIGHT,
+			     VHOST_TEST_BYTE_WEIGHT);
+	if (ret) {
+		kvfree(t);
+		return ret;
+	}
+	f->private_data = t;
+	return 0;
+}
+
+static int vhost_test_release(struct inode *inode, struct file *f)
+{
+	struct vhost_test *t = f->private_data;
+
+	vhost_dev_cleanup(&t->dev);
+	kvfree(t);
+	return 0;
+}
+
+static long vhost_test_ioctl(struct file *f, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct vhost_test *t = f->private_data;
+	void __user *argp = (void __user *)arg;
+	struct vhost_vring_file backend;
+	long ret;
+	int run;
+
+	switch (cmd) {
+	case VHOST_TEST_RUN:
+		if (get_user(run, (int __user *)argp))
+			return -EFAULT;
+		if (run != 0 && run != 1)
+			return -EINVAL;
+		break;
+	case VHOST_TEST_SET_BACKEND:
+		if (copy_from_user(&backend, argp, sizeof(backend)))
+			return -EFAULT;
+		if (backend.index >= 1)
+			return -ENOBUFS;
+		run = backend.fd != VHOST_FILE_UNBIND;
+		break;
+	default:
+		ret = vhost_dev_ioctl(&t->dev, cmd, argp);
+		return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
+	}
+
+	mutex_lock(&t->dev.mutex);
+	ret = vhost_dev_check_owner(&t->dev);
+	if (!ret)
+		vhost_test_run_ring(t, run);
+	mutex_unlock(&t->dev.mutex);
+	return ret;
+}
+
+static ssize_t vhost_test_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct vhost_test *t = iocb->ki_filp->private_data;
+
+	return vhost_chr_read_iter(&t->dev, iocb, to);
+}
+
+static ssize_t vhost_test_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct vhost_test *t = iocb->ki_filp->private_data;
+
+	return vhost_chr_write_iter(&t->dev, iocb, from);
+}
+
+static __poll_t vhost_test_poll(struct file *f, poll_table *wait)
+{
+	struct vhost_test *t = f->private_data;
+
+	return vhost_chr_poll(&t->dev, f, wait);
+}
+
+static const struct file_operations vhost_test_fops = {
+	.owner = THIS_MODULE,
+	.open = vhost_test_open,
+	.release = vhost_test_release,
+	.unlocked_ioctl = vhost_test_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.read_iter = vhost_test_read_iter,
+	.write_iter = vhost_test_write_iter,
+	.poll = vhost_test_poll,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice vhost_test_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vhost-test",
+	.fops = &vhost_test_fops,
+};
+module_misc_device(vhost_test_misc);
+
+MODULE_VERSION("0.1");
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Loopback test device for the vhost core (out-of-tree)");

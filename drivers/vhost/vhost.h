@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vhost core as seen by device modules (test, net, scsi, vsock).
+ *
+ * A device embeds a struct vhost_dev and an array of struct vhost_virtqueue,
+ * hands them to vhost_dev_init(), forwards its ioctls to vhost_dev_ioctl()
+ * and consumes rings with vhost_vq_fetch() / vhost_vq_push_used(). All
+ * ring processing runs on a worker, in the owner's address space.
+ */
+#ifndef VHOST_OOT_VHOST_H
+#define VHOST_OOT_VHOST_H
+
+#include <linux/atomic.h>
+#include <linux/llist.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <linux/vhost.h>
+
+#include "compat.h"
+
+struct vhost_dev;
+struct vhost_virtqueue;
+struct vhost_worker;
+struct vhost_memmap;
+struct vhost_iotlb;
+
+/* Ring sizes the split layout allows (the index is 16 bits wide). */
+#define VHOST_RING_MAX		32768U
+
+/* ---- work items and workers ---------------------------------------- */
+
+struct vhost_work;
+typedef void (*vhost_work_fn_t)(struct vhost_work *work);
+
+#define VHOST_WORK_QUEUED	0
+
+/**
+ * struct vhost_work - a function run on a device worker
+ * @node: link in the worker's lock-free list
+ * @fn: what to run
+ * @flags: VHOST_WORK_QUEUED while waiting to run (queued at most once)
+ */
+struct vhost_work {
+	struct llist_node node;
+	vhost_work_fn_t fn;
+	unsigned long flags;
+};
+
+/**
+ * struct vhost_poll - a ring's kick eventfd hooked to a work item
+ * @wait: entry on the eventfd's wait queue
+ * @wqh: the queue we sit on, NULL when not polling
+ * @table: poll table used to register @wait
+ * @work: queued when the eventfd becomes readable
+ * @vq: the ring whose worker runs @work
+ */
+struct vhost_poll {
+	wait_queue_entry_t wait;
+	wait_queue_head_t *wqh;
+	poll_table table;
+	struct vhost_work work;
+	struct vhost_virtqueue *vq;
+};
+
+/* ---- descriptor chains ----------------------------------------------- */
+
+/**
+ * struct vhost_chain - one buffer the driver made available
+ * @head: descriptor id to return in the used ring
+ * @out: number of device-readable iovecs, at the start of @iov
+ * @in: number of device-writable iovecs, after the readable ones
+ * @out_len: bytes the device may read
+ * @in_len: bytes the device may write
+ * @iov: user-space views of the buffer (in the owner's address space)
+ */
+struct vhost_chain {
+	u16 head;
+	unsigned int out;
+	unsigned int in;
+	size_t out_len;
+	size_t in_len;
+	struct iovec *iov;
+};
+
+/**
+ * struct vhost_used - a completion on its way to the used ring
+ * @id: head of the chain
+ * @len: bytes the device wrote into it
+ */
+struct vhost_used {
+	u32 id;
+	u32 len;
+};
+
+/* ---- statistics ------------------------------------------------------ */
+
+/**
+ * struct vhost_vq_stats - per-ring counters, read through debugfs
+ * @kicks: driver notifications handled
+ * @calls: interrupts signalled to the driver
+ * @chains: descriptor chains consumed
+ * @descs: descriptors consumed (indirect entries included)
+ * @bytes: payload bytes the device reported as written or read
+ * @errors: invalid rings reported through the error eventfd
+ * @busypoll_hits: buffers found while busy polling
+ * @iotlb_misses: translations asked of userspace
+ */
+struct vhost_vq_stats {
+	u64 kicks;
+	u64 calls;
+	u64 chains;
+	u64 descs;
+	u64 bytes;
+	u64 errors;
+	u64 busypoll_hits;
+	u64 iotlb_misses;
+};
+
+/* ---- rings ----------------------------------------------------------- */
+
+/* The three areas of a split ring, for address translation. */
+enum vhost_ring_area {
+	VHOST_AREA_DESC,
+	VHOST_AREA_AVAIL,
+	VHOST_AREA_USED,
+	VHOST_AREA_NR,
+};
+
+/**
+ * struct vhost_ring_ops - one ring layout (split now, packed later)
+ * @start: check the ring can run with the current addresses and features
+ * @fetch: take the next available chain into a struct vhost_chain
+ * @unfetch: give back the last @n fetched chains
+ * @push_used: return completed chains to the driver
+ * @enable_notify: ask for kicks; true if buffers arrived meanwhile
+ * @disable_notify: ask the driver not to kick
+ * @need_signal: whether the driver wants an interrupt now
+ * @avail_empty: whether no buffer is waiting
+ */
+struct vhost_ring_ops {
+	int (*start)(struct vhost_virtqueue *vq);
+	int (*fetch)(struct vhost_virtqueue *vq, struct vhost_chain *chain);
+	void (*unfetch)(struct vhost_virtqueue *vq, unsigned int n);
+	int (*push_used)(struct vhost_virtqueue *vq,
+			 const struct vhost_used *used, unsigned int n);
+	bool (*enable_notify)(struct vhost_virtqueue *vq);
+	void (*disable_notify)(struct vhost_virtqueue *vq);
+	bool (*need_signal)(struct vhost_virtqueue *vq);
+	bool (*avail_empty)(struct vhost_virtqueue *vq);
+};
+
+/* Completions gathered before they are written to the used ring. */
+#define VHOST_USED_BATCH	64
+
+/**
+ * struct vhost_virtqueue - one ring of a device
+ *
+ * Everything below @mutex is protected by it; the worker holds it while
+ * processing the ring, ioctls hold it while changing the ring.
+ */
+struct vhost_virtqueue {
+	struct vhost_dev *dev;
+	unsigned int index;
+	struct mutex mutex;
+
+	/* Ring geometry as set by the owner. */
+	unsigned int num;
+	u64 addr[VHOST_AREA_NR];	/* user address or IOVA */
+	void __user *hva[VHOST_AREA_NR];	/* cached translation or NULL */
+	u64 log_addr;			/* guest address of the used ring */
+	bool log_used;			/* VHOST_VRING_F_LOG */
+	u64 log_base;			/* copy of the device's, for the worker */
+	struct eventfd_ctx *log_ctx;	/* likewise */
+	bool log_dirty;			/* pages logged since last signal */
+	const struct vhost_ring_ops *ops;
+
+	/* Driver/device indices of the split ring. */
+	u16 last_avail_idx;
+	u16 avail_idx;
+	u16 last_used_idx;
+	u16 used_flags;
+	u16 signalled_used;
+	bool signalled_used_valid;
+	unsigned int fetched;		/* chains fetched in this batch */
+
+	/* Notification plumbing. */
+	struct file *kick;
+	struct eventfd_ctx *call_ctx;
+	struct eventfd_ctx *error_ctx;
+	struct vhost_poll poll;
+	vhost_work_fn_t handle_kick;
+	struct vhost_worker __rcu *worker;
+
+	/* Backend of the device module, NULL when the ring is stopped. */
+	void *private_data;
+
+	u64 acked_features;
+	u64 acked_backend_features;
+	bool user_be;			/* legacy big-endian ring */
+	bool broken;			/* stopped after an invalid ring */
+	bool iotlb_wait;		/* stopped until a translation arrives */
+	bool prepared;			/* ring areas translated */
+	bool started;			/* layout initialised since backend set */
+	unsigned int busyloop_timeout;	/* microseconds, 0 = off */
+
+	/* Per-ring scratch space, sized at device init. */
+	struct iovec *iov;
+	unsigned int iov_max;
+	struct vhost_used pending[VHOST_USED_BATCH];
+	unsigned int npending;
+
+	struct vhost_memmap *memmap;
+	struct vhost_vq_stats stats;
+};
+
+/* ---- devices --------------------------------------------------------- */
+
+/**
+ * struct vhost_dev_ops - what a device module plugs into the core
+ * @features: feature bits the device offers (VHOST_GET_FEATURES)
+ * @backend_features: VHOST_BACKEND_F_* bits it offers
+ * @set_features: optional, called with dev->mutex held after the core
+ *	accepted a new feature set (all rings already updated)
+ * @stop: optional, detach backends before the core tears rings down
+ */
+struct vhost_dev_ops {
+	u64 features;
+	u64 backend_features;
+	int (*set_features)(struct vhost_dev *dev, u64 features);
+	void (*stop)(struct vhost_dev *dev);
+};
+
+/**
+ * struct vhost_dev - one open instance of a vhost device
+ *
+ * @mutex serialises ioctls and owner changes. Rings are locked one at a
+ * time, after @mutex when both are needed.
+ */
+struct vhost_dev {
+	struct mutex mutex;
+	const char *name;
+	const struct vhost_dev_ops *ops;
+	struct mm_struct *mm;		/* owner's address space, or NULL */
+	struct vhost_virtqueue **vqs;
+	unsigned int nvqs;
+	unsigned int weight;		/* chains per handler run */
+	unsigned int byte_weight;	/* bytes per handler run */
+
+	u64 features;
+	u64 backend_features;
+	u8 fork_owner;			/* VHOST_FORK_OWNER_* */
+
+	/* Workers: created at SET_OWNER and by VHOST_NEW_WORKER. */
+	struct xarray workers;
+	struct mutex attach_mutex;	/* vq->worker changes, worker kill */
+
+	struct vhost_memmap *memmap;
+
+	/* Device IOTLB (VIRTIO_F_ACCESS_PLATFORM). */
+	struct vhost_iotlb *iotlb;
+	struct mutex iotlb_mutex;	/* the map itself */
+	spinlock_t iotlb_lock;		/* the message queue */
+	struct list_head iotlb_out;	/* messages waiting for read() */
+	unsigned int iotlb_out_len;
+	wait_queue_head_t iotlb_wait;
+	bool iotlb_batch;
+
+	/* Dirty log for live migration. */
+	u64 log_base;
+	struct eventfd_ctx *log_ctx;
+
+	u32 serial;
+	struct dentry *debugfs;
+};
+
+/* ---- lifecycle and ioctls (dev.c) ------------------------------------ */
+
+int vhost_dev_init(struct vhost_dev *dev, const char *name,
+		   const struct vhost_dev_ops *ops,
+		   struct vhost_virtqueue **vqs, unsigned int nvqs,
+		   unsigned int iov_max, unsigned int weight,
+		   unsigned int byte_weight);
+void vhost_dev_cleanup(struct vhost_dev *dev);
+long vhost_dev_ioctl(struct vhost_dev *dev, unsigned int cmd,
+		     void __user *argp);
+int vhost_dev_check_owner(struct vhost_dev *dev);
+bool vhost_dev_has_owner(struct vhost_dev *dev);
+void vhost_dev_flush(struct vhost_dev *dev);
+void vhost_dev_stop_rings(struct vhost_dev *dev);
+bool vhost_has_feature(struct vhost_virtqueue *vq, unsigned int bit);
+ssize_t vhost_chr_read_iter(struct vhost_dev *dev, struct kiocb *iocb,
+			    struct iov_iter *to);
+ssize_t vhost_chr_write_iter(struct vhost_dev *dev, struct kiocb *iocb,
+			     struct iov_iter *from);
+__poll_t vhost_chr_poll(struct vhost_dev *dev, struct file *file,
+			poll_table *wait);
+
+/* ---- workers (worker.c) ---------------------------------------------- */
+
+void vhost_work_init(struct vhost_work *work, vhost_work_fn_t fn);
+bool vhost_vq_work_queue(struct vhost_virtqueue *vq, struct vhost_work *work);
+void vhost_vq_flush(struct vhost_virtqueue *vq);
+bool vhost_vq_has_work(struct vhost_virtqueue *vq);
+void vhost_poll_queue(struct vhost_poll *poll);
+
+/* ---- ring processing (ring.c) ---------------------------------------- */
+
+int vhost_vq_fetch(struct vhost_virtqueue *vq, struct vhost_chain *chain);
+void vhost_vq_unfetch(struct vhost_virtqueue *vq, unsigned int n);
+int vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len);
+void vhost_vq_flush_used(struct vhost_virtqueue *vq);
+void vhost_vq_signal(struct vhost_virtqueue *vq);
+bool vhost_vq_enable_notify(struct vhost_virtqueue *vq);
+void vhost_vq_disable_notify(struct vhost_virtqueue *vq);
+bool vhost_vq_busy_poll(struct vhost_virtqueue *vq);
+bool vhost_vq_over_weight(struct vhost_virtqueue *vq, unsigned int chains,
+			  size_t bytes);
+bool vhost_vq_ready(struct vhost_virtqueue *vq);
+void vhost_vq_log_write(struct vhost_virtqueue *vq,
+			const struct vhost_chain *chain, size_t len);
+__printf(2, 3) void vhost_vq_error(struct vhost_virtqueue *vq,
+				   const char *fmt, ...);
+
+/**
+ * vhost_vq_get_backend - the device's backend of a ring
+ * @vq: the ring, with its mutex held
+ *
+ * Return: what the device set with vhost_vq_set_backend(), or NULL.
+ */
+static inline void *vhost_vq_get_backend(struct vhost_virtqueue *vq)
+{
+	return vq->private_data;
+}
+
+int vhost_vq_set_backend(struct vhost_virtqueue *vq, void *backend);
+
+#endif /* VHOST_OOT_VHOST_H */
