@@ -3,8 +3,8 @@
  * Walking one descriptor chain of a split ring and validating it against
  * the virtio rules: indices in range, no loops, readable buffers before
  * writable ones, indirect tables only when negotiated, a whole number of
- * descriptors long, and never nested. Pure logic: descriptors come from a
- * callback, so the rules are tested without a ring.
+ * descriptors long and never nested, at most 4 GiB in all. Pure logic:
+ * descriptors come from a callback, so the rules are tested without a ring.
  */
 #include <linux/errno.h>
 #include <linux/virtio_ring.h>
@@ -16,6 +16,7 @@
 
 struct vhost_walk_state {
 	bool seen_write;
+	u64 total;
 };
 
 static int vhost_walk_emit(struct vhost_chain_walk *w,
@@ -29,6 +30,11 @@ static int vhost_walk_emit(struct vhost_chain_walk *w,
 		return -EINVAL;
 	}
 	s->seen_write |= write;
+	s->total += d->len;
+	if (s->total > U32_MAX) {
+		*why = "chain longer than 4 GiB";
+		return -EINVAL;
+	}
 	w->ndescs++;
 	return w->emit(w->priv, d->addr, d->len, write);
 }

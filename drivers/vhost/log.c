@@ -26,20 +26,40 @@ bool vhost_vq_logging(const struct vhost_virtqueue *vq)
 	return (vq->acked_features & BIT_ULL(VHOST_F_LOG_ALL)) && vq->log_base;
 }
 
+/**
+ * vhost_log_span - where a run of log bits lives in the bitmap
+ * @base: user address of the bitmap
+ * @first: first guest page number of the run
+ * @last: last guest page number of the run
+ * @page_addr: out, user address of the bitmap page holding bit @first
+ * @bit: out, index of bit @first counted from @page_addr (little-endian
+ *	bit order: bit n is bit n % 8 of byte n / 8)
+ *
+ * Return: how many bits of the run, from @first, lie in that page.
+ */
+u64 vhost_log_span(u64 base, u64 first, u64 last, u64 *page_addr,
+		   unsigned long *bit)
+{
+	u64 uaddr = base + first / 8;
+	u64 in_page = uaddr & (PAGE_SIZE - 1);
+	u64 room = (PAGE_SIZE - in_page) * 8 - first % 8;
+
+	*page_addr = uaddr - in_page;
+	*bit = in_page * 8 + first % 8;
+	return min(room, last - first + 1);
+}
+EXPORT_SYMBOL_GPL(vhost_log_span);
+
 /* Set bits [first, last] of the bitmap, one pinned page at a time. */
 static int vhost_log_bits(u64 base, u64 first, u64 last)
 {
-	while (first <= last) {
-		u64 uaddr = base + first / 8;
-		u64 page_addr = uaddr & PAGE_MASK;
-		/* Bits that live in this page of the bitmap. */
-		u64 room = (PAGE_SIZE - (uaddr - page_addr)) * 8 - first % 8;
-		u64 n = min(room, last - first + 1);
-		unsigned long bit = (uaddr - page_addr) * 8 + first % 8;
+	for (;;) {
+		unsigned long bit;
 		struct page *page;
+		u64 page_addr, n, k;
 		void *kaddr;
-		u64 k;
 
+		n = vhost_log_span(base, first, last, &page_addr, &bit);
 		if (pin_user_pages_fast(page_addr, 1, FOLL_WRITE, &page) != 1)
 			return -EFAULT;
 		kaddr = kmap_local_page(page);
@@ -47,11 +67,10 @@ static int vhost_log_bits(u64 base, u64 first, u64 last)
 			set_bit_le(bit + k, kaddr);
 		kunmap_local(kaddr);
 		unpin_user_pages_dirty_lock(&page, 1, true);
+		if (last - first < n)
+			return 0;
 		first += n;
-		if (!first)
-			break;
 	}
-	return 0;
 }
 
 /**

@@ -136,6 +136,8 @@ void vhost_vq_flush_used(struct vhost_virtqueue *vq)
 	ret = vq->ops->push_used(vq, vq->pending, vq->npending);
 	if (ret)
 		vhost_vq_error(vq, "used ring not writable (%d)", ret);
+	else
+		vq->used_pushed = true;
 	vq->npending = 0;
 }
 EXPORT_SYMBOL_GPL(vhost_vq_flush_used);
@@ -163,13 +165,16 @@ EXPORT_SYMBOL_GPL(vhost_vq_add_used);
 
 /**
  * vhost_vq_signal - publish completions and interrupt the driver if it
- * asked for it
+ * asked for it (never when nothing was completed since the last call)
  * @vq: the ring (its mutex held)
  */
 void vhost_vq_signal(struct vhost_virtqueue *vq)
 {
 	vhost_vq_flush_used(vq);
 	vhost_log_done(vq);
+	if (!vq->used_pushed)
+		return;
+	vq->used_pushed = false;
 	if (!vq->prepared || vq->broken || !vq->call_ctx)
 		return;
 	if (vq->ops->need_signal(vq)) {

@@ -102,15 +102,16 @@ out:
 	mutex_unlock(&vq->mutex);
 }
 
-/* Start (@on) or stop the ring; stopping waits for a running handler. */
+/*
+ * Start (@on) or stop the ring; stopping waits for a running handler.
+ * As with Linux's test device, buffers are looked at on the next kick.
+ */
 static void vhost_test_run_ring(struct vhost_test *t, bool on)
 {
 	mutex_lock(&t->vq.mutex);
 	vhost_vq_set_backend(&t->vq, on ? t : NULL);
 	mutex_unlock(&t->vq.mutex);
-	if (on)
-		vhost_poll_queue(&t->vq.poll);
-	else
+	if (!on)
 		vhost_vq_flush(&t->vq);
 }
 

@@ -190,7 +190,7 @@ struct vhost_virtqueue {
 	u16 used_flags;
 	u16 signalled_used;
 	bool signalled_used_valid;
-	unsigned int fetched;		/* chains fetched in this batch */
+	bool used_pushed;		/* used entries since the last signal */
 
 	/* Notification plumbing. */
 	struct file *kick;
