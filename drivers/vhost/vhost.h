@@ -170,7 +170,7 @@ struct vhost_ring_ops {
 struct vhost_virtqueue {
 	struct vhost_dev *dev;
 	unsigned int index;
-	struct mutex mutex;
+	struct mutex mutex;		/* see above */
 
 	/* Ring geometry as set by the owner. */
 	unsigned int num;
@@ -246,7 +246,7 @@ struct vhost_dev_ops {
  * time, after @mutex when both are needed.
  */
 struct vhost_dev {
-	struct mutex mutex;
+	struct mutex mutex;		/* see above */
 	const char *name;
 	const struct vhost_dev_ops *ops;
 	struct mm_struct *mm;		/* owner's address space, or NULL */
