@@ -103,16 +103,19 @@ out:
 }
 
 /*
- * Start (@on) or stop the ring; stopping waits for a running handler.
- * As with Linux's test device, buffers are looked at on the next kick.
+ * Start (@on) or stop the ring. Starting looks at the ring once before
+ * returning, so buffers made available while stopped are not left waiting
+ * for a kick, and a kick that arrives later is the only other trigger.
+ * Stopping waits for a running handler.
  */
 static void vhost_test_run_ring(struct vhost_test *t, bool on)
 {
 	mutex_lock(&t->vq.mutex);
 	vhost_vq_set_backend(&t->vq, on ? t : NULL);
 	mutex_unlock(&t->vq.mutex);
-	if (!on)
-		vhost_vq_flush(&t->vq);
+	if (on)
+		vhost_poll_queue(&t->vq.poll);
+	vhost_vq_flush(&t->vq);
 }
 
 static void vhost_test_stop(struct vhost_dev *dev)

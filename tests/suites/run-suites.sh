@@ -1,0 +1,250 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the core suites against OUR vhost modules.  Runs INSIDE the test VM,
+# as root:
+#
+#   tests/suites/run-suites.sh MODDIR
+#
+# MODDIR holds vhost.ko and vhost_test.ko (and any of their dependencies
+# that we build, e.g. vhost_iotlb.ko; other dependencies are modprobed).
+# The suite binaries must already be built on the host
+# (make -C tests/suites); the VM sees the tree read-only.
+#
+# Prints one "PASS|FAIL|SKIP core/<suite>/<case>[ - reason]" line per case,
+# plus the runner's own cases under core/lifecycle/; exits non-zero if any
+# case failed.
+#
+# Environment: VT_BUILD_DIR (default: build/ next to this script),
+# VT_SUITES (space-separated subset), VT_TIMEOUT_SCALE (default 2),
+# VT_SUITE_TIMEOUT (seconds per suite binary, default 1800).
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+bindir=${VT_BUILD_DIR:-$here/build}
+moddir=${1:-}
+order="ioctl owner ring indirect eventidx sizes malformed memory iotlb dirtylog workers lifecycle stats"
+export VT_TIMEOUT_SCALE=${VT_TIMEOUT_SCALE:-2}
+suite_timeout=${VT_SUITE_TIMEOUT:-1800}
+
+npass=0
+nfail=0
+nskip=0
+loaded=()		# modules we inserted, in load order
+
+result() {		# result STATUS suite/case [reason]
+	local st=$1 name=$2 reason=${3:-}
+
+	if [ -n "$reason" ]; then
+		echo "$st core/$name - $reason"
+	else
+		echo "$st core/$name"
+	fi
+	case $st in
+	PASS) npass=$((npass + 1)) ;;
+	FAIL) nfail=$((nfail + 1)) ;;
+	SKIP) nskip=$((nskip + 1)) ;;
+	esac
+}
+
+note() {
+	echo "# $*" >&2
+}
+
+finish() {
+	note "total: $npass passed, $nfail failed, $nskip skipped"
+	[ "$nfail" -eq 0 ]
+	exit $?
+}
+
+# ---------------------------------------------------------------------
+# preconditions
+
+if [ -z "$moddir" ]; then
+	echo "usage: $0 MODDIR" >&2
+	exit 2
+fi
+if [ "$(id -u)" != 0 ]; then
+	result FAIL lifecycle/modules_load "must run as root (inside the test VM)"
+	finish
+fi
+for m in vhost vhost_test; do
+	if [ ! -f "$moddir/$m.ko" ]; then
+		result FAIL lifecycle/modules_load "$moddir/$m.ko not found"
+		finish
+	fi
+done
+if [ ! -x "$bindir/ioctl" ]; then
+	result FAIL lifecycle/modules_load \
+		"suite binaries not built in $bindir (run make -C tests/suites on the host)"
+	finish
+fi
+
+# ---------------------------------------------------------------------
+# kernel log
+
+kmsg_mark="vhost-suites: start $$ $(date +%s%N)"
+echo "$kmsg_mark" >/dev/kmsg 2>/dev/null || true
+
+bad_log_re='WARNING:|BUG:|Oops|general protection fault|KASAN|UBSAN|kernel BUG|refcount_t:|list_add corruption|list_del corruption|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|INFO: task .* blocked|soft lockup|hard LOCKUP|detected stall|Kernel panic|kmemleak'
+
+log_since_mark() {
+	dmesg 2>/dev/null | awk -v m="$kmsg_mark" 'f { print } index($0, m) { f = 1 }'
+}
+
+# ---------------------------------------------------------------------
+# load
+
+if [ -d /sys/module/vhost ]; then
+	note "a vhost module is already loaded (taint: $(cat /sys/module/vhost/taint 2>/dev/null)); unloading it"
+	for m in vhost_test vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost; do
+		[ -d /sys/module/$m ] && rmmod "$m" 2>/dev/null
+	done
+	if [ -d /sys/module/vhost ]; then
+		result FAIL lifecycle/modules_load \
+			"a vhost module is already loaded and cannot be removed (taint: $(cat /sys/module/vhost/taint 2>/dev/null))"
+		finish
+	fi
+fi
+
+load_deps() {		# load_deps FILE.ko: our copy if built, else modprobe
+	local deps dep
+	deps=$(modinfo -F depends "$1" 2>/dev/null | tr ',' ' ')
+	for dep in $deps; do
+		[ -d "/sys/module/$dep" ] && continue
+		if [ -f "$moddir/$dep.ko" ]; then
+			load_one "$dep" || return 1
+		elif ! modprobe "$dep" 2>/tmp/vt-modprobe.err; then
+			note "modprobe $dep: $(cat /tmp/vt-modprobe.err)"
+			return 1
+		fi
+	done
+}
+
+load_one() {		# load_one NAME
+	local err
+	load_deps "$moddir/$1.ko" || return 1
+	if ! err=$(insmod "$moddir/$1.ko" 2>&1); then
+		note "insmod $moddir/$1.ko: $err"
+		dmesg 2>/dev/null | tail -n 20 | sed 's/^/# dmesg: /' >&2
+		return 1
+	fi
+	loaded+=("$1")
+}
+
+if ! load_one vhost || ! load_one vhost_test; then
+	result FAIL lifecycle/modules_load "insmod failed (see stderr)"
+	for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
+		rmmod "${loaded[$i]}" 2>/dev/null
+	done
+	finish
+fi
+result PASS lifecycle/modules_load
+
+taint_ok=1
+for m in vhost vhost_test; do
+	t=$(cat /sys/module/$m/taint 2>/dev/null)
+	case "$t" in
+	*O*) ;;
+	*) taint_ok=0; note "/sys/module/$m/taint is '$t'" ;;
+	esac
+done
+if [ $taint_ok = 1 ]; then
+	result PASS lifecycle/modules_are_out_of_tree
+else
+	result FAIL lifecycle/modules_are_out_of_tree \
+		"/sys/module/vhost*/taint lacks O: not our modules"
+	finish
+fi
+
+# the misc device node (devtmpfs creates it; allow udev a moment)
+for _ in $(seq 50); do
+	[ -c /dev/vhost-test ] && break
+	sleep 0.1
+done
+if [ -c /dev/vhost-test ]; then
+	result PASS lifecycle/device_node_present
+else
+	result FAIL lifecycle/device_node_present "/dev/vhost-test missing after insmod"
+fi
+
+if ! mountpoint -q /sys/kernel/debug 2>/dev/null; then
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null ||
+		note "could not mount debugfs; counter cases will SKIP"
+fi
+
+# ---------------------------------------------------------------------
+# suites
+
+tmpout=$(mktemp /tmp/vt-suite.XXXXXX)
+trap 'rm -f "$tmpout"' EXIT
+suites=${VT_SUITES:-}
+if [ -z "$suites" ]; then
+	suites=$order
+	for f in "$bindir"/*; do
+		b=$(basename "$f")
+		if [ ! -f "$f" ] || [ ! -x "$f" ]; then
+			continue
+		fi
+		case "$b" in *.o | lib-selftest) continue ;; esac
+		case " $order " in *" $b "*) continue ;; esac
+		suites="$suites $b"
+	done
+fi
+
+for s in $suites; do
+	bin=$bindir/$s
+	if [ ! -x "$bin" ]; then
+		result FAIL "$s/binary_present" "$bin not built"
+		continue
+	fi
+	note "suite $s"
+	timeout --kill-after=10 "$suite_timeout" "$bin" 2>&1 | tee "$tmpout"
+	rc=${PIPESTATUS[0]}
+	out=$(cat "$tmpout")
+	npass=$((npass + $(grep -c '^PASS ' <<<"$out")))
+	nfail=$((nfail + $(grep -c '^FAIL ' <<<"$out")))
+	nskip=$((nskip + $(grep -c '^SKIP ' <<<"$out")))
+	case $rc in
+	0) ;;
+	1) grep -q '^FAIL ' <<<"$out" ||
+		result FAIL "$s/suite_exit" "exit 1 without a FAIL line" ;;
+	124 | 137) result FAIL "$s/suite_exit" "suite timed out after ${suite_timeout}s" ;;
+	*) result FAIL "$s/suite_exit" "suite binary exited with status $rc" ;;
+	esac
+done
+
+# ---------------------------------------------------------------------
+# unload
+
+unload_ok=1
+unload_err=
+for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
+	m=${loaded[$i]}
+	if ! err=$(rmmod "$m" 2>&1); then
+		unload_ok=0
+		unload_err="$unload_err rmmod $m: $err (refcnt $(cat "/sys/module/$m/refcnt" 2>/dev/null));"
+	fi
+done
+for m in vhost_test vhost; do
+	if [ -d /sys/module/$m ]; then
+		unload_ok=0
+		unload_err="$unload_err /sys/module/$m still present;"
+	fi
+done
+if [ $unload_ok = 1 ]; then
+	result PASS lifecycle/modules_unload_cleanly
+else
+	result FAIL lifecycle/modules_unload_cleanly "${unload_err# }"
+fi
+
+bad=$(log_since_mark | grep -E "$bad_log_re" | head -n 5)
+if [ -z "$bad" ]; then
+	result PASS lifecycle/kernel_log_clean
+else
+	log_since_mark | grep -E -B2 -A20 "$bad_log_re" | head -n 80 | sed 's/^/# dmesg: /' >&2
+	result FAIL lifecycle/kernel_log_clean "$(head -n 1 <<<"$bad" | tr -s ' ')"
+fi
+
+finish
