@@ -89,6 +89,7 @@ size_t vhost_ring_area_size(const struct vhost_virtqueue *vq,
 /* log.c: dirty page log */
 u64 vhost_log_span(u64 base, u64 first, u64 last, u64 *page_addr,
 		   unsigned long *bit);
+bool vhost_log_covers(u64 base, const struct vhost_memmap *map);
 int vhost_log_set_base(struct vhost_dev *dev, u64 base);
 int vhost_log_set_fd(struct vhost_dev *dev, int fd);
 void vhost_log_release(struct vhost_dev *dev);

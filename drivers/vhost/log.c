@@ -46,7 +46,8 @@ u64 vhost_log_span(u64 base, u64 first, u64 last, u64 *page_addr,
 
 	*page_addr = uaddr - in_page;
 	*bit = in_page * 8 + first % 8;
-	return min(room, last - first + 1);
+	/* last - first + 1 would wrap for a run of 2^64 bits. */
+	return last - first < room ? last - first + 1 : room;
 }
 EXPORT_SYMBOL_GPL(vhost_log_span);
 
@@ -107,7 +108,7 @@ void vhost_log_gpa(struct vhost_virtqueue *vq, u64 gpa, u64 len)
 void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
 {
 	const struct vhost_memmap *map = vq->memmap;
-	u64 end = hva + len;
+	u64 last = hva + len - 1;
 	u32 i;
 
 	if (!map || !len)
@@ -115,10 +116,10 @@ void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
 	for (i = 0; i < map->nregions; i++) {
 		const struct vhost_memmap_region *r = &map->r[i];
 		u64 lo = max(hva, r->hva);
-		u64 hi = min(end, r->hva + r->size);
+		u64 hi = min(last, r->hva + r->size - 1);
 
-		if (lo < hi)
-			vhost_log_gpa(vq, r->gpa + (lo - r->hva), hi - lo);
+		if (lo <= hi)
+			vhost_log_gpa(vq, r->gpa + (lo - r->hva), hi - lo + 1);
 	}
 }
 
@@ -160,6 +161,30 @@ void vhost_log_done(struct vhost_virtqueue *vq)
 }
 
 /**
+ * vhost_log_covers - whether a bitmap can log every page of a table
+ * @base: user address of the bitmap (0: no log, always true)
+ * @map: the memory table, may be NULL
+ *
+ * Return: true when the bitmap bytes for every region are addressable.
+ */
+bool vhost_log_covers(u64 base, const struct vhost_memmap *map)
+{
+	u32 i;
+
+	if (!base || !map)
+		return true;
+	for (i = 0; i < map->nregions; i++) {
+		u64 last = map->r[i].gpa + map->r[i].size - 1;
+		u64 bytes = (last >> VHOST_LOG_PAGE_SHIFT) / 8 + 1;
+
+		if (base + bytes < base ||
+		    !access_ok(u64_to_user_ptr(base), bytes))
+			return false;
+	}
+	return true;
+}
+
+/**
  * vhost_log_set_base - VHOST_SET_LOG_BASE
  * @dev: the device, with dev->mutex held
  * @base: user address of the bitmap
@@ -168,19 +193,10 @@ void vhost_log_done(struct vhost_virtqueue *vq)
  */
 int vhost_log_set_base(struct vhost_dev *dev, u64 base)
 {
-	const struct vhost_memmap *map = dev->memmap;
 	unsigned int i;
 
-	if (base != (uintptr_t)base)
+	if (base != (uintptr_t)base || !vhost_log_covers(base, dev->memmap))
 		return -EFAULT;
-	for (i = 0; map && i < map->nregions; i++) {
-		u64 last = map->r[i].gpa + map->r[i].size - 1;
-		u64 bytes = (last >> VHOST_LOG_PAGE_SHIFT) / 8 + 1;
-
-		if (base + bytes < base ||
-		    !access_ok(u64_to_user_ptr(base), bytes))
-			return -EFAULT;
-	}
 	dev->log_base = base;
 	for (i = 0; i < dev->nvqs; i++) {
 		mutex_lock(&dev->vqs[i]->mutex);

@@ -115,26 +115,6 @@ static bool vhost_memmap_user_ok(const struct vhost_memmap *map)
 	return true;
 }
 
-/* With the dirty log on, every region must be loggable. */
-static bool vhost_memmap_log_ok(struct vhost_dev *dev,
-				const struct vhost_memmap *map)
-{
-	u32 i;
-
-	if (!dev->log_base)
-		return true;
-	for (i = 0; i < map->nregions; i++) {
-		u64 last_page = (map->r[i].gpa + map->r[i].size - 1) >> PAGE_SHIFT;
-		u64 bytes = last_page / 8 + 1;
-
-		if (dev->log_base + bytes < dev->log_base ||
-		    !access_ok((void __user *)(unsigned long)dev->log_base,
-			       bytes))
-			return false;
-	}
-	return true;
-}
-
 /**
  * vhost_memmap_set - VHOST_SET_MEM_TABLE
  * @dev: the device, with dev->mutex held
@@ -163,7 +143,7 @@ long vhost_memmap_set(struct vhost_dev *dev, struct vhost_memory __user *m)
 	kvfree(regions);
 	if (!map)
 		return err;
-	if (!vhost_memmap_user_ok(map) || !vhost_memmap_log_ok(dev, map)) {
+	if (!vhost_memmap_user_ok(map) || !vhost_log_covers(dev->log_base, map)) {
 		kvfree(map);
 		return -EFAULT;
 	}
