@@ -48,6 +48,7 @@ if ! scripts/install-deps.sh >>"$log" 2>&1; then
 fi
 
 step abi tests/abi/check-abi.sh
+step dkms tests/dkms-check.sh "$(ls /lib/modules | grep '^6\.1\.' | sort -V | tail -n 1)"
 
 if make -s -C tests/suites >>"$log" 2>&1; then
 	say "PASS build/suites"
