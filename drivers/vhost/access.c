@@ -215,6 +215,47 @@ int vhost_ring_read(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 }
 
 /**
+ * vhost_ring_read16 - read one 16-bit ring field in a single access
+ * @vq: the ring (its mutex held)
+ * @area: which area
+ * @off: offset in the area, 2-byte aligned
+ * @val: out, the raw (ring-endian) value
+ *
+ * Indices and flags change under our feet: a byte-wise copy could see
+ * half of an old value and half of a new one.
+ *
+ * Return: 0, -EFAULT, or VHOST_XLATE_MISS.
+ */
+int vhost_ring_read16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
+		      size_t off, u16 *val)
+{
+	void __user *p = vq->hva[area];
+
+	if (unlikely(!p))
+		return vhost_ring_slow(vq, area, off, val, sizeof(*val), false);
+	return get_user(*val, (u16 __user *)(p + off));
+}
+
+/**
+ * vhost_ring_write16 - write one 16-bit ring field in a single access
+ * @vq: the ring (its mutex held)
+ * @area: which area
+ * @off: offset in the area, 2-byte aligned
+ * @val: the raw (ring-endian) value
+ *
+ * Return: 0, -EFAULT, or VHOST_XLATE_MISS.
+ */
+int vhost_ring_write16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
+		       size_t off, u16 val)
+{
+	void __user *p = vq->hva[area];
+
+	if (unlikely(!p))
+		return vhost_ring_slow(vq, area, off, &val, sizeof(val), true);
+	return put_user(val, (u16 __user *)(p + off));
+}
+
+/**
  * vhost_ring_write - write bytes of a ring area
  * @vq: the ring (its mutex held)
  * @area: which area

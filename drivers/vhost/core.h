@@ -82,6 +82,10 @@ int vhost_ring_read(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 		    size_t off, void *buf, size_t len);
 int vhost_ring_write(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 		     size_t off, const void *buf, size_t len);
+int vhost_ring_read16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
+		      size_t off, u16 *val);
+int vhost_ring_write16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
+		       size_t off, u16 val);
 bool vhost_vq_uses_iotlb(const struct vhost_virtqueue *vq);
 size_t vhost_ring_area_size(const struct vhost_virtqueue *vq,
 			    enum vhost_ring_area area);

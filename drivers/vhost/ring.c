@@ -148,7 +148,8 @@ EXPORT_SYMBOL_GPL(vhost_vq_flush_used);
  * @head: the chain's head, as fetched
  * @len: bytes the device wrote into the chain
  *
- * Completions are written in batches; vhost_vq_signal() writes the rest.
+ * Completions are written, and the driver signalled if it wants, every
+ * VHOST_USED_BATCH; vhost_vq_signal() publishes the rest.
  *
  * Return: 0 (errors are reported on the ring).
  */
@@ -157,8 +158,9 @@ int vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len)
 	vq->pending[vq->npending].id = head;
 	vq->pending[vq->npending].len = len;
 	vq->stats.bytes += len;
+	/* Let the driver overlap with us instead of waiting for the run. */
 	if (++vq->npending == VHOST_USED_BATCH)
-		vhost_vq_flush_used(vq);
+		vhost_vq_signal(vq);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vhost_vq_add_used);
@@ -226,6 +228,8 @@ bool vhost_vq_busy_poll(struct vhost_virtqueue *vq)
 
 	if (!vq->busyloop_timeout || !vq->prepared || vq->broken)
 		return false;
+	/* Never sit on finished work while spinning. */
+	vhost_vq_signal(vq);
 	end = local_clock() + (u64)vq->busyloop_timeout * NSEC_PER_USEC;
 	while (local_clock() < end && !need_resched() &&
 	       !vhost_vq_has_work(vq)) {

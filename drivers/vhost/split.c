@@ -50,7 +50,7 @@ static int split_read16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 			size_t off, u16 *val)
 {
 	u16 raw;
-	int ret = vhost_ring_read(vq, area, off, &raw, sizeof(raw));
+	int ret = vhost_ring_read16(vq, area, off, &raw);
 
 	if (!ret)
 		*val = vq16(vq, raw);
@@ -60,11 +60,10 @@ static int split_read16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 static int split_write16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 			 size_t off, u16 val)
 {
-	u16 raw = cpu_vq16(vq, val);
-	int ret = vhost_ring_write(vq, area, off, &raw, sizeof(raw));
+	int ret = vhost_ring_write16(vq, area, off, cpu_vq16(vq, val));
 
 	if (!ret && area == VHOST_AREA_USED)
-		vhost_log_used(vq, off, sizeof(raw));
+		vhost_log_used(vq, off, sizeof(u16));
 	return ret;
 }
 

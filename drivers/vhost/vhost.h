@@ -109,7 +109,7 @@ struct vhost_used {
  * @calls: interrupts signalled to the driver
  * @chains: descriptor chains consumed
  * @descs: descriptors consumed (indirect entries included)
- * @bytes: payload bytes the device reported as written or read
+ * @bytes: bytes the device wrote into chains (the used lengths)
  * @errors: invalid rings reported through the error eventfd
  * @busypoll_hits: buffers found while busy polling
  * @iotlb_misses: translations asked of userspace

@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Inside the demo VM (scripts/demo.sh through run-vm): load our modules,
+# prove they are ours, run the demo program, unload.
+# Environment: MODDIR (our vhost.ko, vhost_test.ko), DEMO (the program).
+set -euo pipefail
+
+echo "== VM up: kernel $(uname -r); loading our modules from $MODDIR"
+for dep in $(modinfo -F depends "$MODDIR/vhost.ko" | tr ',' ' '); do
+	modprobe "$dep"
+done
+insmod "$MODDIR/vhost.ko"
+insmod "$MODDIR/vhost_test.ko"
+echo "\$ lsmod | grep vhost"
+lsmod | grep vhost
+for m in vhost vhost_test; do
+	t=$(cat /sys/module/$m/taint)
+	case $t in
+	*O*) echo "/sys/module/$m/taint = $t   (O: out-of-tree, i.e. ours)" ;;
+	*) echo "/sys/module/$m/taint = '$t': NOT ours"; exit 1 ;;
+	esac
+done
+for _ in $(seq 100); do [ -c /dev/vhost-test ] && break; sleep 0.05; done
+echo "== demo: $DEMO"
+"$DEMO"
+rmmod vhost_test vhost
+echo "== modules unloaded cleanly"
