@@ -16,6 +16,10 @@ extern unsigned int vhost_max_iotlb_entries;
 extern bool vhost_fork_from_owner_default;
 extern struct dentry *vhost_debugfs_root;
 
+/* dev.c */
+int vhost_features_negotiate(u64 offered, const u64 *want,
+			     unsigned int nwords, u64 *acked);
+
 /* worker.c */
 int vhost_worker_new(struct vhost_dev *dev, u32 *id);
 int vhost_worker_free(struct vhost_dev *dev, u32 id);

@@ -210,13 +210,41 @@ void vhost_dev_cleanup(struct vhost_dev *dev)
 }
 EXPORT_SYMBOL_GPL(vhost_dev_cleanup);
 
-static long vhost_dev_set_features(struct vhost_dev *dev, u64 features)
+/**
+ * vhost_features_negotiate - check a driver's feature words against ours
+ * @offered: the bits the device offers (feature bits 0..63)
+ * @want: the words asked for; bit N is bit N % 64 of want[N / 64]
+ * @nwords: how many words @want has (1 for VHOST_SET_FEATURES)
+ * @acked: out, the feature set to use
+ *
+ * Return: 0, or -EOPNOTSUPP when any bit asked for is not offered.
+ */
+int vhost_features_negotiate(u64 offered, const u64 *want,
+			     unsigned int nwords, u64 *acked)
 {
 	unsigned int i;
+
+	if (nwords && (want[0] & ~offered))
+		return -EOPNOTSUPP;
+	for (i = 1; i < nwords; i++)
+		if (want[i])
+			return -EOPNOTSUPP;
+	*acked = nwords ? want[0] : 0;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vhost_features_negotiate);
+
+static long vhost_dev_set_features(struct vhost_dev *dev, const u64 *want,
+				   unsigned int nwords)
+{
+	unsigned int i;
+	u64 features;
 	int ret;
 
-	if (features & ~dev->ops->features)
-		return -EOPNOTSUPP;
+	ret = vhost_features_negotiate(dev->ops->features, want, nwords,
+				       &features);
+	if (ret)
+		return ret;
 	ret = vhost_iotlb_enable(dev,
 				 features & BIT_ULL(VIRTIO_F_ACCESS_PLATFORM));
 	if (ret)
@@ -296,19 +324,17 @@ static long vhost_dev_features_array(struct vhost_dev *dev, unsigned int cmd,
 			return -EFAULT;
 		return 0;
 	}
-	for (i = 0; i < count; i++) {
+	for (i = VHOST_FEATURE_WORDS; i < count; i++) {
 		if (get_user(w, words + i))
 			return -EFAULT;
+		if (w)
+			return -EOPNOTSUPP;
 		cond_resched();
-		if (i < VHOST_FEATURE_WORDS)
-			want[i] = w;
-		else if (w)
-			return -EOPNOTSUPP;
 	}
-	for (i = 1; i < VHOST_FEATURE_WORDS; i++)
-		if (want[i] & ~ours[i])
-			return -EOPNOTSUPP;
-	return vhost_dev_set_features(dev, want[0]);
+	i = min_t(u64, count, VHOST_FEATURE_WORDS);
+	if (copy_from_user(want, words, i * sizeof(u64)))
+		return -EFAULT;
+	return vhost_dev_set_features(dev, want, i);
 }
 
 /* Ioctls that need no owner. */
@@ -323,7 +349,7 @@ static long vhost_dev_open_ioctl(struct vhost_dev *dev, unsigned int cmd,
 	case VHOST_SET_FEATURES:
 		if (copy_from_user(&f, argp, sizeof(f)))
 			return -EFAULT;
-		return vhost_dev_set_features(dev, f);
+		return vhost_dev_set_features(dev, &f, 1);
 	case VHOST_GET_BACKEND_FEATURES:
 		return put_user(dev->ops->backend_features, (u64 __user *)argp);
 	case VHOST_SET_BACKEND_FEATURES:
