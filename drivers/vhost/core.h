@@ -27,17 +27,12 @@ int vhost_vq_attach_worker(struct vhost_virtqueue *vq, u32 id);
 int vhost_vq_worker_id(struct vhost_virtqueue *vq, u32 *id);
 void vhost_workers_destroy(struct vhost_dev *dev);
 int vhost_dev_set_default_worker(struct vhost_dev *dev);
-void vhost_poll_init(struct vhost_poll *poll, struct vhost_virtqueue *vq,
-		     vhost_work_fn_t fn);
-int vhost_poll_start(struct vhost_poll *poll, struct file *file);
-void vhost_poll_stop(struct vhost_poll *poll);
 
 /* vring.c: per-ring ioctls */
 long vhost_vring_ioctl(struct vhost_dev *dev, unsigned int cmd,
 		       void __user *argp);
 void vhost_vq_reset(struct vhost_virtqueue *vq);
 void vhost_vq_release_files(struct vhost_virtqueue *vq);
-bool vhost_vq_is_le(const struct vhost_virtqueue *vq);
 
 /* memmap.c: guest-physical memory table */
 struct vhost_memmap_region {

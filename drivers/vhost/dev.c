@@ -67,7 +67,7 @@ int vhost_dev_init(struct vhost_dev *dev, const char *name,
 					GFP_KERNEL_ACCOUNT);
 		if (!vq->iov)
 			goto err;
-		vhost_poll_init(&vq->poll, vq, vq->handle_kick);
+		vhost_poll_init(&vq->poll, vq, vq->handle_kick, EPOLLIN);
 		vhost_vq_reset(vq);
 	}
 	return 0;
@@ -75,7 +75,6 @@ int vhost_dev_init(struct vhost_dev *dev, const char *name,
 err:
 	while (i--)
 		kfree(vqs[i]->iov);
-	kfree(vqs[i]->iov);
 	return -ENOMEM;
 }
 EXPORT_SYMBOL_GPL(vhost_dev_init);

@@ -72,29 +72,35 @@ bool vhost_vq_ready(struct vhost_virtqueue *vq)
 EXPORT_SYMBOL_GPL(vhost_vq_ready);
 
 /**
- * vhost_vq_fetch - take the next chain the driver made available
+ * vhost_vq_fetch_at - take the next chain, its iovecs at a given place
  * @vq: the ring (its mutex held)
- * @chain: out, the chain; its iovecs live in the ring until the next fetch
+ * @chain: out, the chain
+ * @first: index in vq->iov where the chain's iovecs go; the ones before
+ *	it are left alone, so several chains can be gathered side by side
+ *	(vhost-net's mergeable receive buffers)
  *
  * Return: 1 with a chain, 0 when the ring is empty, -EAGAIN while a
  * translation is pending (the handler is requeued when it arrives), or
  * another -errno once the ring was found invalid (already reported).
  */
-int vhost_vq_fetch(struct vhost_virtqueue *vq, struct vhost_chain *chain)
+int vhost_vq_fetch_at(struct vhost_virtqueue *vq, struct vhost_chain *chain,
+		      unsigned int first)
 {
 	int ret;
 
 	if (unlikely(vq->broken))
 		return -EIO;
+	if (WARN_ON_ONCE(first >= vq->iov_max))
+		return -ENOBUFS;
 	ret = vhost_vq_prepare(vq);
 	if (unlikely(ret))
 		return ret;
-	ret = vq->ops->fetch(vq, chain);
+	ret = vq->ops->fetch(vq, chain, first);
 	if (unlikely(ret < 0) && ret != VHOST_XLATE_MISS && !vq->broken) {
 		switch (ret) {
 		case -ENOBUFS:
 			vhost_vq_error(vq, "chain at %u needs more than %u iovecs",
-				       vq->last_avail_idx, vq->iov_max);
+				       vq->last_avail_idx, vq->iov_max - first);
 			break;
 		case -EPERM:
 			vhost_vq_error(vq, "chain at %u: IOTLB denies access",
@@ -109,6 +115,19 @@ int vhost_vq_fetch(struct vhost_virtqueue *vq, struct vhost_chain *chain)
 		trace_vhost_fetch(vq->dev->serial, vq->index, chain->head,
 				  chain->out_len, chain->in_len);
 	return ret;
+}
+EXPORT_SYMBOL_GPL(vhost_vq_fetch_at);
+
+/**
+ * vhost_vq_fetch - take the next chain the driver made available
+ * @vq: the ring (its mutex held)
+ * @chain: out, the chain; its iovecs live in the ring until the next fetch
+ *
+ * Return: as vhost_vq_fetch_at().
+ */
+int vhost_vq_fetch(struct vhost_virtqueue *vq, struct vhost_chain *chain)
+{
+	return vhost_vq_fetch_at(vq, chain, 0);
 }
 EXPORT_SYMBOL_GPL(vhost_vq_fetch);
 
@@ -215,14 +234,19 @@ void vhost_vq_disable_notify(struct vhost_virtqueue *vq)
 EXPORT_SYMBOL_GPL(vhost_vq_disable_notify);
 
 /**
- * vhost_vq_busy_poll - spin for new buffers for the ring's busy-poll time
- * @vq: the ring (its mutex held), found empty
+ * vhost_vq_busy_poll_until - spin for the ring's busy-poll time until a
+ * condition holds
+ * @vq: the ring (its mutex held)
+ * @found: the condition, checked between spins
+ * @arg: passed to @found
  *
- * Gives up early when the CPU is wanted or other work is queued.
+ * Completions are published and signalled first. Gives up early when the
+ * CPU is wanted or other work is queued on the ring's worker.
  *
- * Return: true when buffers appeared.
+ * Return: true when @found returned true.
  */
-bool vhost_vq_busy_poll(struct vhost_virtqueue *vq)
+bool vhost_vq_busy_poll_until(struct vhost_virtqueue *vq,
+			      bool (*found)(void *arg), void *arg)
 {
 	u64 end;
 
@@ -233,13 +257,32 @@ bool vhost_vq_busy_poll(struct vhost_virtqueue *vq)
 	end = local_clock() + (u64)vq->busyloop_timeout * NSEC_PER_USEC;
 	while (local_clock() < end && !need_resched() &&
 	       !vhost_vq_has_work(vq)) {
-		if (!vq->ops->avail_empty(vq)) {
+		if (found(arg)) {
 			vq->stats.busypoll_hits++;
 			return true;
 		}
 		cpu_relax();
 	}
 	return false;
+}
+EXPORT_SYMBOL_GPL(vhost_vq_busy_poll_until);
+
+static bool vhost_vq_has_avail(void *arg)
+{
+	struct vhost_virtqueue *vq = arg;
+
+	return !vq->ops->avail_empty(vq);
+}
+
+/**
+ * vhost_vq_busy_poll - spin for new buffers for the ring's busy-poll time
+ * @vq: the ring (its mutex held), found empty
+ *
+ * Return: true when buffers appeared.
+ */
+bool vhost_vq_busy_poll(struct vhost_virtqueue *vq)
+{
+	return vhost_vq_busy_poll_until(vq, vhost_vq_has_avail, vq);
 }
 EXPORT_SYMBOL_GPL(vhost_vq_busy_poll);
 

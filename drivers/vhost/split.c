@@ -113,6 +113,7 @@ struct split_walk {
 	struct vhost_virtqueue *vq;
 	struct vhost_chain *chain;
 	unsigned int niov;
+	unsigned int iov_room;		/* iovecs free at chain->iov */
 	/* The indirect table last translated, when it was contiguous. */
 	u64 table;
 	void __user *table_hva;
@@ -184,7 +185,7 @@ static int split_emit(void *priv, u64 addr, u32 len, bool write)
 	int n;
 
 	n = vhost_xlate(vq, addr, len, write ? VHOST_ACCESS_WO : VHOST_ACCESS_RO,
-			vq->iov + sw->niov, vq->iov_max - sw->niov);
+			c->iov + sw->niov, sw->iov_room - sw->niov);
 	if (n < 0)
 		return n;
 	sw->niov += n;
@@ -198,9 +199,14 @@ static int split_emit(void *priv, u64 addr, u32 len, bool write)
 	return 0;
 }
 
-static int split_fetch(struct vhost_virtqueue *vq, struct vhost_chain *chain)
+static int split_fetch(struct vhost_virtqueue *vq, struct vhost_chain *chain,
+		       unsigned int first)
 {
-	struct split_walk sw = { .vq = vq, .chain = chain };
+	struct split_walk sw = {
+		.vq = vq,
+		.chain = chain,
+		.iov_room = vq->iov_max - first,
+	};
 	struct vhost_chain_walk w = {
 		.read = split_read_desc,
 		.emit = split_emit,
@@ -228,7 +234,7 @@ static int split_fetch(struct vhost_virtqueue *vq, struct vhost_chain *chain)
 	if (ret)
 		return ret;
 
-	chain->iov = vq->iov;
+	chain->iov = vq->iov + first;
 	chain->out = 0;
 	chain->in = 0;
 	chain->out_len = 0;

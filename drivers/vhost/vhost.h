@@ -56,12 +56,15 @@ struct vhost_work {
 };
 
 /**
- * struct vhost_poll - a ring's kick eventfd hooked to a work item
- * @wait: entry on the eventfd's wait queue
+ * struct vhost_poll - a file's readiness hooked to a work item: a ring's
+ *	kick eventfd, or a device's backend (a socket becoming readable or
+ *	writable)
+ * @wait: entry on the file's wait queue
  * @wqh: the queue we sit on, NULL when not polling
  * @table: poll table used to register @wait
- * @work: queued when the eventfd becomes readable
+ * @work: queued when the file reports one of the events in @mask
  * @vq: the ring whose worker runs @work
+ * @mask: the events that queue @work (EPOLLIN for kicks)
  */
 struct vhost_poll {
 	wait_queue_entry_t wait;
@@ -69,6 +72,7 @@ struct vhost_poll {
 	poll_table table;
 	struct vhost_work work;
 	struct vhost_virtqueue *vq;
+	__poll_t mask;
 };
 
 /* ---- descriptor chains ----------------------------------------------- */
@@ -138,7 +142,8 @@ enum vhost_ring_area {
 /**
  * struct vhost_ring_ops - one ring layout (split now, packed later)
  * @start: check the ring can run with the current addresses and features
- * @fetch: take the next available chain into a struct vhost_chain
+ * @fetch: take the next available chain into a struct vhost_chain, its
+ *	iovecs from vq->iov[first] on
  * @unfetch: give back the last @n fetched chains
  * @push_used: return completed chains to the driver
  * @enable_notify: ask for kicks; true if buffers arrived meanwhile
@@ -148,7 +153,8 @@ enum vhost_ring_area {
  */
 struct vhost_ring_ops {
 	int (*start)(struct vhost_virtqueue *vq);
-	int (*fetch)(struct vhost_virtqueue *vq, struct vhost_chain *chain);
+	int (*fetch)(struct vhost_virtqueue *vq, struct vhost_chain *chain,
+		     unsigned int first);
 	void (*unfetch)(struct vhost_virtqueue *vq, unsigned int n);
 	int (*push_used)(struct vhost_virtqueue *vq,
 			 const struct vhost_used *used, unsigned int n);
@@ -310,11 +316,17 @@ void vhost_work_init(struct vhost_work *work, vhost_work_fn_t fn);
 bool vhost_vq_work_queue(struct vhost_virtqueue *vq, struct vhost_work *work);
 void vhost_vq_flush(struct vhost_virtqueue *vq);
 bool vhost_vq_has_work(struct vhost_virtqueue *vq);
+void vhost_poll_init(struct vhost_poll *poll, struct vhost_virtqueue *vq,
+		     vhost_work_fn_t fn, __poll_t mask);
+int vhost_poll_start(struct vhost_poll *poll, struct file *file);
+void vhost_poll_stop(struct vhost_poll *poll);
 void vhost_poll_queue(struct vhost_poll *poll);
 
 /* ---- ring processing (ring.c) ---------------------------------------- */
 
 int vhost_vq_fetch(struct vhost_virtqueue *vq, struct vhost_chain *chain);
+int vhost_vq_fetch_at(struct vhost_virtqueue *vq, struct vhost_chain *chain,
+		      unsigned int first);
 void vhost_vq_unfetch(struct vhost_virtqueue *vq, unsigned int n);
 int vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len);
 void vhost_vq_flush_used(struct vhost_virtqueue *vq);
@@ -322,6 +334,8 @@ void vhost_vq_signal(struct vhost_virtqueue *vq);
 bool vhost_vq_enable_notify(struct vhost_virtqueue *vq);
 void vhost_vq_disable_notify(struct vhost_virtqueue *vq);
 bool vhost_vq_busy_poll(struct vhost_virtqueue *vq);
+bool vhost_vq_busy_poll_until(struct vhost_virtqueue *vq,
+			      bool (*found)(void *arg), void *arg);
 bool vhost_vq_over_weight(struct vhost_virtqueue *vq, unsigned int chains,
 			  size_t bytes);
 bool vhost_vq_ready(struct vhost_virtqueue *vq);
@@ -342,5 +356,20 @@ static inline void *vhost_vq_get_backend(struct vhost_virtqueue *vq)
 }
 
 int vhost_vq_set_backend(struct vhost_virtqueue *vq, void *backend);
+bool vhost_vq_is_le(const struct vhost_virtqueue *vq);
+
+/**
+ * vhost_vq_virtio16 - a 16-bit value in the byte order of the ring's driver
+ * @vq: the ring
+ * @val: the value
+ *
+ * Return: @val as the driver reads it (little-endian for VIRTIO 1.0).
+ */
+static inline __virtio16 vhost_vq_virtio16(const struct vhost_virtqueue *vq,
+					   u16 val)
+{
+	return vhost_vq_is_le(vq) ? (__force __virtio16)cpu_to_le16(val) :
+				    (__force __virtio16)cpu_to_be16(val);
+}
 
 #endif /* VHOST_OOT_VHOST_H */

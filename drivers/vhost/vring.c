@@ -27,6 +27,7 @@ bool vhost_vq_is_le(const struct vhost_virtqueue *vq)
 	return false;
 #endif
 }
+EXPORT_SYMBOL_GPL(vhost_vq_is_le);
 
 /**
  * vhost_vq_set_backend - attach or detach the device's backend

@@ -456,18 +456,22 @@ void vhost_dev_flush(struct vhost_dev *dev)
 }
 EXPORT_SYMBOL_GPL(vhost_dev_flush);
 
-/* ---- kick eventfd polling ------------------------------------------- */
+/* ---- polling files: kick eventfds and device backends --------------- */
 
 static int vhost_poll_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 			     int sync, void *key)
 {
 	struct vhost_poll *poll = container_of(wait, struct vhost_poll, wait);
+	struct vhost_virtqueue *vq = poll->vq;
 
-	if (!(key_to_poll(key) & EPOLLIN))
+	/* A wakeup without a key may be any event. */
+	if (key && !(key_to_poll(key) & poll->mask))
 		return 0;
-	poll->vq->stats.kicks++;
-	trace_vhost_kick(poll->vq->dev->serial, poll->vq->index);
-	vhost_vq_work_queue(poll->vq, &poll->work);
+	if (poll == &vq->poll) {
+		vq->stats.kicks++;
+		trace_vhost_kick(vq->dev->serial, vq->index);
+	}
+	vhost_vq_work_queue(vq, &poll->work);
 	return 0;
 }
 
@@ -481,29 +485,32 @@ static void vhost_poll_register(struct file *file, wait_queue_head_t *wqh,
 }
 
 /**
- * vhost_poll_init - prepare a ring's kick poller
+ * vhost_poll_init - prepare a poller
  * @poll: the poller
- * @vq: its ring
- * @fn: the handler to queue on a kick
+ * @vq: the ring whose worker runs @fn
+ * @fn: the handler to queue
+ * @mask: the events that queue it (EPOLLIN: readable, EPOLLOUT: writable)
  */
 void vhost_poll_init(struct vhost_poll *poll, struct vhost_virtqueue *vq,
-		     vhost_work_fn_t fn)
+		     vhost_work_fn_t fn, __poll_t mask)
 {
 	init_waitqueue_func_entry(&poll->wait, vhost_poll_wakeup);
 	init_poll_funcptr(&poll->table, vhost_poll_register);
 	vhost_work_init(&poll->work, fn);
 	poll->wqh = NULL;
 	poll->vq = vq;
+	poll->mask = mask;
 }
+EXPORT_SYMBOL_GPL(vhost_poll_init);
 
 /**
- * vhost_poll_start - start watching a kick eventfd
- * @poll: the poller, not started
- * @file: the eventfd
+ * vhost_poll_start - start watching a file
+ * @poll: the poller; a started one is left as it is
+ * @file: the file (a kick eventfd, a socket, a tap)
  *
- * A kick already pending queues the handler at once.
+ * An event already pending queues the handler at once.
  *
- * Return: 0 or -EINVAL if @file cannot be polled.
+ * Return: 0 or -EINVAL if @file reports an error.
  */
 int vhost_poll_start(struct vhost_poll *poll, struct file *file)
 {
@@ -516,14 +523,15 @@ int vhost_poll_start(struct vhost_poll *poll, struct file *file)
 		vhost_poll_stop(poll);
 		return -EINVAL;
 	}
-	if (mask & EPOLLIN)
+	if (mask & poll->mask)
 		vhost_vq_work_queue(poll->vq, &poll->work);
 	return 0;
 }
+EXPORT_SYMBOL_GPL(vhost_poll_start);
 
 /**
- * vhost_poll_stop - stop watching the kick eventfd
- * @poll: the poller
+ * vhost_poll_stop - stop watching the file
+ * @poll: the poller; no wakeup runs its callback once this returns
  */
 void vhost_poll_stop(struct vhost_poll *poll)
 {
@@ -532,10 +540,11 @@ void vhost_poll_stop(struct vhost_poll *poll)
 		poll->wqh = NULL;
 	}
 }
+EXPORT_SYMBOL_GPL(vhost_poll_stop);
 
 /**
- * vhost_poll_queue - run a ring's kick handler as if it had been kicked
- * @poll: the ring's poller
+ * vhost_poll_queue - run a poller's handler as if its event had come
+ * @poll: the poller
  */
 void vhost_poll_queue(struct vhost_poll *poll)
 {
