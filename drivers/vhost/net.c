@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/vhost-net: virtio-net rings served from a tap, macvtap/ipvtap or raw
+ * packet socket.
+ *
+ * Ring 0 receives (socket to guest), ring 1 transmits (guest to socket).
+ * Either ring's backend is a socket set with VHOST_NET_SET_BACKEND; fd -1
+ * detaches it. The virtio-net header is either carried by the socket (a
+ * tap with IFF_VNET_HDR) or, with VHOST_NET_F_VIRTIO_NET_HDR, added and
+ * stripped here.
+ */
+#include <linux/compat.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/if_packet.h>
+#include <linux/if_tap.h>
+#include <linux/if_tun.h>
+#include <linux/if_vlan.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+#include <linux/virtio_net.h>
+#include <net/sock.h>
+
+#include "vhost.h"
+
+#define VHOST_NET_FEATURES						\
+	(BIT_ULL(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT_ULL(VIRTIO_F_ANY_LAYOUT) |	\
+	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
+	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VHOST_F_LOG_ALL) |	\
+	 BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
+	 BIT_ULL(VIRTIO_F_RING_RESET) | BIT_ULL(VIRTIO_F_IN_ORDER) |	\
+	 BIT_ULL(VHOST_NET_F_VIRTIO_NET_HDR) |				\
+	 BIT_ULL(VIRTIO_NET_F_MRG_RXBUF))
+
+#define VHOST_NET_BACKEND_FEATURES					\
+	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |				\
+	 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH))
+
+/* Packets, and bytes, a handler moves before it lets others run. */
+#define VHOST_NET_WEIGHT	256
+#define VHOST_NET_BYTE_WEIGHT	0x80000
+
+/* Iovecs of one packet: all the receive buffers one packet may take. */
+#define VHOST_NET_IOV_MAX	UIO_MAXIOV
+
+enum { VHOST_NET_RX, VHOST_NET_TX, VHOST_NET_NRINGS };
+
+/**
+ * struct vhost_net_ring - one ring of the device and its backend
+ * @vq: the core's ring; its backend pointer is @sock
+ * @sock: the backend socket, NULL when detached (changes under vq->mutex)
+ * @sock_poll: RX: the socket became readable; TX: writable again
+ * @vhost_hlen: header bytes we add (RX) or strip (TX)
+ * @sock_hlen: header bytes the socket itself carries
+ * @bufs: RX: the receive buffers gathered for the current packet
+ * @drops: packets the socket refused (TX) or that fit no buffer (RX)
+ */
+struct vhost_net_ring {
+	struct vhost_virtqueue vq;
+	struct socket *sock;
+	struct vhost_poll sock_poll;
+	size_t vhost_hlen;
+	size_t sock_hlen;
+	struct vhost_chain *bufs;
+	u64 drops;
+};
+
+struct vhost_net {
+	struct vhost_dev dev;
+	struct vhost_net_ring rings[VHOST_NET_NRINGS];
+	struct vhost_virtqueue *vqs[VHOST_NET_NRINGS];
+};
+
+static struct vhost_net_ring *vhost_net_ring_of(struct vhost_virtqueue *vq)
+{
+	return container_of(vq, struct vhost_net_ring, vq);
+}
+
+/* ---- transmit: guest to socket -------------------------------------- */
+
+/* Send one chain; bytes sent or -errno from the socket. */
+static int vhost_net_send(struct vhost_net_ring *r, struct socket *sock,
+			  const struct vhost_chain *c)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	size_t len = c->out_len - r->vhost_hlen;
+
+	iov_iter_init(&msg.msg_iter, ITER_SOURCE, c->iov, c->out, c->out_len);
+	iov_iter_advance(&msg.msg_iter, r->vhost_hlen);
+	return sock->ops->sendmsg(sock, &msg, len);
+}
+
+static void vhost_net_handle_tx(struct vhost_net_ring *r)
+{
+	struct vhost_virtqueue *vq = &r->vq;
+	unsigned int packets = 0;
+	struct vhost_chain c;
+	struct socket *sock;
+	size_t bytes = 0;
+	int ret;
+
+	mutex_lock(&vq->mutex);
+	sock = r->sock;
+	if (!sock || !vhost_vq_ready(vq))
+		goto out;
+	/* Running again: no need to wait for the socket any more. */
+	vhost_poll_stop(&r->sock_poll);
+	vhost_vq_disable_notify(vq);
+	for (;;) {
+		ret = vhost_vq_fetch(vq, &c);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			if (vhost_vq_busy_poll(vq))
+				continue;
+			if (unlikely(vhost_vq_enable_notify(vq))) {
+				vhost_vq_disable_notify(vq);
+				continue;
+			}
+			break;
+		}
+		if (unlikely(c.in)) {
+			vhost_vq_error(vq, "TX chain %u has device-writable buffers",
+				       c.head);
+			break;
+		}
+		if (unlikely(c.out_len < r->vhost_hlen)) {
+			vhost_vq_error(vq, "TX chain %u: %zu bytes, under the %zu-byte header",
+				       c.head, c.out_len, r->vhost_hlen);
+			break;
+		}
+		ret = vhost_net_send(r, sock, &c);
+		if (unlikely(ret == -EAGAIN || ret == -ENOMEM)) {
+			/* The socket is full: retry when it has room. */
+			vhost_vq_unfetch(vq, 1);
+			vhost_poll_start(&r->sock_poll, sock->file);
+			break;
+		}
+		if (unlikely(ret < 0))
+			r->drops++;
+		vhost_vq_add_used(vq, c.head, 0);
+		bytes += c.out_len;
+		if (vhost_vq_over_weight(vq, ++packets, bytes))
+			break;
+	}
+	vhost_vq_signal(vq);
+out:
+	mutex_unlock(&vq->mutex);
+}
+
+/* ---- receive: socket to guest --------------------------------------- */
+
+/* Length of the packet at the head of the socket's queue, 0 if none. */
+static int vhost_net_peek(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb;
+	unsigned long flags;
+	int len = 0;
+
+	if (sock->ops->peek_len)
+		return sock->ops->peek_len(sock);
+	spin_lock_irqsave(&sk->sk_receive_queue.lock, flags);
+	skb = skb_peek(&sk->sk_receive_queue);
+	if (skb)
+		len = skb->len + (skb_vlan_tag_present(skb) ? VLAN_HLEN : 0);
+	spin_unlock_irqrestore(&sk->sk_receive_queue.lock, flags);
+	return len;
+}
+
+static bool vhost_net_sock_has_data(void *arg)
+{
+	return vhost_net_peek(arg) > 0;
+}
+
+/*
+ * Gather receive buffers for @need bytes: one chain, or as many as needed
+ * with mergeable buffers. Their iovecs lie side by side in vq->iov.
+ *
+ * Return: the number of chains, 0 when the ring has too few buffers (none
+ * kept), or -errno when the ring is unusable.
+ */
+static int vhost_net_get_rx_bufs(struct vhost_net_ring *r, size_t need,
+				 bool mergeable, unsigned int *niov)
+{
+	struct vhost_virtqueue *vq = &r->vq;
+	size_t room = 0;
+	int n = 0, ret;
+
+	*niov = 0;
+	do {
+		struct vhost_chain *c = &r->bufs[n];
+
+		if (*niov >= vq->iov_max) {
+			/* Too many tiny buffers: the packet cannot be taken. */
+			ret = -E2BIG;
+			goto give_back;
+		}
+		ret = vhost_vq_fetch_at(vq, c, *niov);
+		if (ret <= 0)
+			goto give_back;
+		n++;
+		if (unlikely(c->out)) {
+			vhost_vq_error(vq, "RX chain %u has device-readable buffers",
+				       c->head);
+			return -EINVAL;
+		}
+		*niov += c->in;
+		room += c->in_len;
+	} while (mergeable && room < need);
+	return n;
+
+give_back:
+	vhost_vq_unfetch(vq, n);
+	return ret;
+}
+
+/* Complete the @nbufs chains that took @len bytes, logging what was written. */
+static void vhost_net_rx_done(struct vhost_net_ring *r, unsigned int nbufs,
+			      size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < nbufs; i++) {
+		struct vhost_chain *c = &r->bufs[i];
+		size_t n = min(len, c->in_len);
+
+		vhost_vq_log_write(&r->vq, c, n);
+		vhost_vq_add_used(&r->vq, c->head, n);
+		len -= n;
+	}
+}
+
+/* How many of the gathered buffers @len bytes fill (at least one). */
+static unsigned int vhost_net_bufs_for(struct vhost_net_ring *r,
+				       unsigned int nbufs, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < nbufs && len; i++)
+		len -= min(len, r->bufs[i].in_len);
+	return max(i, 1U);
+}
+
+/*
+ * Receive the packet at the head of the socket into the @nbufs gathered
+ * buffers (@niov iovecs, @room bytes) and fill in the header.
+ *
+ * Return: the bytes written into the buffers, with *@nused the buffers
+ * they fill; or -errno with the packet gone from the socket: -EMSGSIZE
+ * when it did not fit, another when the socket failed. -EAGAIN: there
+ * was no packet after all.
+ */
+static ssize_t vhost_net_recv(struct vhost_net_ring *r, struct socket *sock,
+			      unsigned int nbufs, unsigned int niov,
+			      size_t room, unsigned int *nused)
+{
+	struct virtio_net_hdr_mrg_rxbuf hdr = {};
+	size_t hlen = r->vhost_hlen + r->sock_hlen;
+	struct msghdr msg = {};
+	struct iov_iter head;
+	size_t len;
+	int ret;
+
+	iov_iter_init(&msg.msg_iter, ITER_DEST, r->vq.iov, niov, room);
+	head = msg.msg_iter;
+	iov_iter_advance(&msg.msg_iter, r->vhost_hlen);
+	ret = sock->ops->recvmsg(sock, &msg, iov_iter_count(&msg.msg_iter),
+				 MSG_DONTWAIT | MSG_TRUNC);
+	if (ret < 0)
+		return ret;
+	if (unlikely((size_t)ret > room - r->vhost_hlen))
+		return -EMSGSIZE;
+	len = ret + r->vhost_hlen;
+	if (unlikely(len < hlen))
+		return -EINVAL;
+	*nused = vhost_has_feature(&r->vq, VIRTIO_NET_F_MRG_RXBUF) ?
+		 vhost_net_bufs_for(r, nbufs, len) : 1;
+
+	/*
+	 * The header is 12 bytes with mergeable buffers or VIRTIO 1.0; its
+	 * num_buffers counts the buffers the packet took (1 without mergeable
+	 * buffers). A header written by the socket leaves that field to us.
+	 */
+	if (hlen == sizeof(hdr))
+		hdr.num_buffers = vhost_vq_virtio16(&r->vq, *nused);
+	if (r->vhost_hlen) {
+		if (copy_to_iter(&hdr, r->vhost_hlen, &head) != r->vhost_hlen)
+			return -EFAULT;
+	} else if (hlen == sizeof(hdr)) {
+		iov_iter_advance(&head, offsetof(typeof(hdr), num_buffers));
+		if (copy_to_iter(&hdr.num_buffers, sizeof(hdr.num_buffers),
+				 &head) != sizeof(hdr.num_buffers))
+			return -EFAULT;
+	}
+	return len;
+}
+
+/* Drop the packet at the head of the socket. */
+static void vhost_net_discard(struct socket *sock)
+{
+	struct msghdr msg = {};
+
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, NULL, 0, 0);
+	sock->ops->recvmsg(sock, &msg, 0, MSG_DONTWAIT | MSG_TRUNC);
+}
+
+static void vhost_net_handle_rx(struct vhost_net_ring *r)
+{
+	struct vhost_virtqueue *vq = &r->vq;
+	unsigned int packets = 0, niov, nused;
+	struct socket *sock;
+	size_t bytes = 0, room;
+	bool mergeable;
+	ssize_t len;
+	int plen, nbufs, i;
+
+	mutex_lock(&vq->mutex);
+	sock = r->sock;
+	if (!sock || !vhost_vq_ready(vq))
+		goto out;
+	mergeable = vhost_has_feature(vq, VIRTIO_NET_F_MRG_RXBUF);
+	vhost_vq_disable_notify(vq);
+	for (;;) {
+		plen = vhost_net_peek(sock);
+		if (plen <= 0) {
+			if (vhost_vq_busy_poll_until(vq, vhost_net_sock_has_data,
+						     sock))
+				continue;
+			break;
+		}
+		nbufs = vhost_net_get_rx_bufs(r, plen + r->vhost_hlen +
+					      r->sock_hlen, mergeable, &niov);
+		if (unlikely(nbufs == -E2BIG)) {
+			/* No arrangement of these buffers takes it. */
+			vhost_net_discard(sock);
+			r->drops++;
+			goto next;
+		}
+		if (nbufs < 0)
+			break;
+		if (!nbufs) {
+			/* The driver has to add buffers first. */
+			if (vhost_vq_busy_poll(vq))
+				continue;
+			if (unlikely(vhost_vq_enable_notify(vq))) {
+				vhost_vq_disable_notify(vq);
+				continue;
+			}
+			break;
+		}
+		for (room = 0, i = 0; i < nbufs; i++)
+			room += r->bufs[i].in_len;
+		len = vhost_net_recv(r, sock, nbufs, niov, room, &nused);
+		if (unlikely(len < 0)) {
+			/* Buffers go back; the packet is gone unless -EAGAIN. */
+			vhost_vq_unfetch(vq, nbufs);
+			if (len != -EAGAIN)
+				r->drops++;
+			goto next;
+		}
+		vhost_vq_unfetch(vq, nbufs - nused);
+		vhost_net_rx_done(r, nused, len);
+		bytes += len;
+next:
+		if (vhost_vq_over_weight(vq, ++packets, bytes))
+			break;
+	}
+	vhost_vq_signal(vq);
+out:
+	mutex_unlock(&vq->mutex);
+}
+
+/* ---- work items ------------------------------------------------------ */
+
+static void vhost_net_tx_kick(struct vhost_work *work)
+{
+	struct vhost_poll *p = container_of(work, struct vhost_poll, work);
+
+	vhost_net_handle_tx(vhost_net_ring_of(p->vq));
+}
+
+static void vhost_net_rx_kick(struct vhost_work *work)
+{
+	struct vhost_poll *p = container_of(work, struct vhost_poll, work);
+
+	vhost_net_handle_rx(vhost_net_ring_of(p->vq));
+}
+
+/* ---- backends -------------------------------------------------------- */
+
+/*
+ * The socket behind @fd: a tap (tun driver), a macvtap/ipvtap queue, or a
+ * raw AF_PACKET socket. Holds a reference to its file.
+ */
+static struct socket *vhost_net_get_socket(int fd)
+{
+	struct socket *sock;
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	sock = tun_get_socket(file);
+	if (!IS_ERR(sock))
+		return sock;
+	sock = tap_get_socket(file);
+	if (!IS_ERR(sock))
+		return sock;
+	sock = sock_from_file(file);
+	if (sock && sock->sk->sk_family == AF_PACKET &&
+	    sock->sk->sk_type == SOCK_RAW)
+		return sock;
+	fput(file);
+	return ERR_PTR(-ENOTSOCK);
+}
+
+static void vhost_net_put_socket(struct socket *sock)
+{
+	if (sock)
+		fput(sock->file);
+}
+
+/*
+ * Replace a ring's backend; the old socket is returned for the caller to
+ * put once the ring's handler can no longer be using it.
+ */
+static struct socket *vhost_net_swap_backend(struct vhost_net_ring *r,
+					     struct socket *sock)
+{
+	struct vhost_virtqueue *vq = &r->vq;
+	struct socket *old;
+
+	mutex_lock(&vq->mutex);
+	old = r->sock;
+	vhost_poll_stop(&r->sock_poll);
+	r->sock = sock;
+	vhost_vq_set_backend(vq, sock);
+	if (sock && vq->index == VHOST_NET_RX)
+		vhost_poll_start(&r->sock_poll, sock->file);
+	mutex_unlock(&vq->mutex);
+	/* Buffers or packets may be waiting already. */
+	if (sock)
+		vhost_poll_queue(&vq->poll);
+	return old;
+}
+
+static long vhost_net_set_backend(struct vhost_net *n, unsigned int index,
+				  int fd)
+{
+	struct socket *sock = NULL, *old;
+	struct vhost_net_ring *r;
+	long ret;
+
+	if (index >= VHOST_NET_NRINGS)
+		return -ENOBUFS;
+	mutex_lock(&n->dev.mutex);
+	ret = vhost_dev_check_owner(&n->dev);
+	if (ret)
+		goto out;
+	if (fd != VHOST_FILE_UNBIND) {
+		sock = vhost_net_get_socket(fd);
+		if (IS_ERR(sock)) {
+			ret = PTR_ERR(sock);
+			goto out;
+		}
+	}
+	r = &n->rings[index];
+	if (sock && sock == r->sock) {
+		/* Same socket again: nothing changes. */
+		vhost_net_put_socket(sock);
+		goto out;
+	}
+	old = vhost_net_swap_backend(r, sock);
+	vhost_vq_flush(&r->vq);
+	vhost_net_put_socket(old);
+out:
+	mutex_unlock(&n->dev.mutex);
+	return ret;
+}
+
+static void vhost_net_stop(struct vhost_dev *dev)
+{
+	struct vhost_net *n = container_of(dev, struct vhost_net, dev);
+	struct socket *old[VHOST_NET_NRINGS];
+	int i;
+
+	for (i = 0; i < VHOST_NET_NRINGS; i++)
+		old[i] = vhost_net_swap_backend(&n->rings[i], NULL);
+	vhost_dev_flush(dev);
+	for (i = 0; i < VHOST_NET_NRINGS; i++)
+		vhost_net_put_socket(old[i]);
+}
+
+/* Who carries the virtio-net header, and how long it is. */
+static int vhost_net_set_features(struct vhost_dev *dev, u64 features)
+{
+	struct vhost_net *n = container_of(dev, struct vhost_net, dev);
+	size_t hlen = sizeof(struct virtio_net_hdr);
+	bool ours = features & BIT_ULL(VHOST_NET_F_VIRTIO_NET_HDR);
+	int i;
+
+	if (features & (BIT_ULL(VIRTIO_NET_F_MRG_RXBUF) |
+			BIT_ULL(VIRTIO_F_VERSION_1)))
+		hlen = sizeof(struct virtio_net_hdr_mrg_rxbuf);
+	for (i = 0; i < VHOST_NET_NRINGS; i++) {
+		struct vhost_net_ring *r = &n->rings[i];
+
+		mutex_lock(&r->vq.mutex);
+		r->vhost_hlen = ours ? hlen : 0;
+		r->sock_hlen = ours ? 0 : hlen;
+		mutex_unlock(&r->vq.mutex);
+	}
+	return 0;
+}
+
+static const struct vhost_dev_ops vhost_net_ops = {
+	.features = VHOST_NET_FEATURES,
+	.backend_features = VHOST_NET_BACKEND_FEATURES,
+	.set_features = vhost_net_set_features,
+	.stop = vhost_net_stop,
+};
+
+/* ---- the character device ------------------------------------------- */
+
+static int vhost_net_open(struct inode *inode, struct file *f)
+{
+	struct vhost_net *n = kvzalloc(sizeof(*n), GFP_KERNEL_ACCOUNT);
+	struct vhost_net_ring *rx, *tx;
+	int ret = -ENOMEM;
+
+	if (!n)
+		return -ENOMEM;
+	rx = &n->rings[VHOST_NET_RX];
+	tx = &n->rings[VHOST_NET_TX];
+	rx->bufs = kvmalloc_array(VHOST_NET_IOV_MAX, sizeof(*rx->bufs),
+				  GFP_KERNEL_ACCOUNT);
+	if (!rx->bufs)
+		goto err;
+	rx->vq.handle_kick = vhost_net_rx_kick;
+	tx->vq.handle_kick = vhost_net_tx_kick;
+	n->vqs[VHOST_NET_RX] = &rx->vq;
+	n->vqs[VHOST_NET_TX] = &tx->vq;
+	ret = vhost_dev_init(&n->dev, "net", &vhost_net_ops, n->vqs,
+			     VHOST_NET_NRINGS, VHOST_NET_IOV_MAX,
+			     VHOST_NET_WEIGHT, VHOST_NET_BYTE_WEIGHT);
+	if (ret)
+		goto err;
+	vhost_poll_init(&rx->sock_poll, &rx->vq, vhost_net_rx_kick, EPOLLIN);
+	vhost_poll_init(&tx->sock_poll, &tx->vq, vhost_net_tx_kick, EPOLLOUT);
+	vhost_net_set_features(&n->dev, 0);
+	f->private_data = n;
+	return 0;
+
+err:
+	kvfree(rx->bufs);
+	kvfree(n);
+	return ret;
+}
+
+static int vhost_net_release(struct inode *inode, struct file *f)
+{
+	struct vhost_net *n = f->private_data;
+
+	vhost_dev_cleanup(&n->dev);
+	kvfree(n->rings[VHOST_NET_RX].bufs);
+	kvfree(n);
+	return 0;
+}
+
+static long vhost_net_ioctl(struct file *f, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct vhost_net *n = f->private_data;
+	void __user *argp = (void __user *)arg;
+	struct vhost_vring_file backend;
+	long ret;
+
+	if (cmd == VHOST_NET_SET_BACKEND) {
+		if (copy_from_user(&backend, argp, sizeof(backend)))
+			return -EFAULT;
+		return vhost_net_set_backend(n, backend.index, backend.fd);
+	}
+	ret = vhost_dev_ioctl(&n->dev, cmd, argp);
+	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
+}
+
+static ssize_t vhost_net_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct vhost_net *n = iocb->ki_filp->private_data;
+
+	return vhost_chr_read_iter(&n->dev, iocb, to);
+}
+
+static ssize_t vhost_net_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct vhost_net *n = iocb->ki_filp->private_data;
+
+	return vhost_chr_write_iter(&n->dev, iocb, from);
+}
+
+static __poll_t vhost_net_poll(struct file *f, poll_table *wait)
+{
+	struct vhost_net *n = f->private_data;
+
+	return vhost_chr_poll(&n->dev, f, wait);
+}
+
+static const struct file_operations vhost_net_fops = {
+	.owner = THIS_MODULE,
+	.open = vhost_net_open,
+	.release = vhost_net_release,
+	.unlocked_ioctl = vhost_net_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.read_iter = vhost_net_read_iter,
+	.write_iter = vhost_net_write_iter,
+	.poll = vhost_net_poll,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice vhost_net_misc = {
+	.minor = VHOST_NET_MINOR,
+	.name = "vhost-net",
+	.fops = &vhost_net_fops,
+};
+module_misc_device(vhost_net_misc);
+
+MODULE_VERSION("0.1");
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("virtio-net rings in the host kernel (out-of-tree vhost)");
+MODULE_ALIAS_MISCDEV(VHOST_NET_MINOR);
+MODULE_ALIAS("devname:vhost-net");
