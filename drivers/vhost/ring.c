@@ -210,8 +210,9 @@ EXPORT_SYMBOL_GPL(vhost_vq_signal);
  * vhost_vq_enable_notify - ask the driver to kick again
  * @vq: the ring (its mutex held)
  *
- * Return: true if buffers arrived meanwhile: the caller should disable
- * notifications again and keep going.
+ * Return: true if the driver published buffers since the ring was last
+ * read (found empty, or without enough buffers for what the device
+ * needs): the caller should disable notifications again and keep going.
  */
 bool vhost_vq_enable_notify(struct vhost_virtqueue *vq)
 {
@@ -267,22 +268,22 @@ bool vhost_vq_busy_poll_until(struct vhost_virtqueue *vq,
 }
 EXPORT_SYMBOL_GPL(vhost_vq_busy_poll_until);
 
-static bool vhost_vq_has_avail(void *arg)
+static bool vhost_vq_has_new(void *arg)
 {
 	struct vhost_virtqueue *vq = arg;
 
-	return !vq->ops->avail_empty(vq);
+	return vq->ops->has_new(vq);
 }
 
 /**
  * vhost_vq_busy_poll - spin for new buffers for the ring's busy-poll time
- * @vq: the ring (its mutex held), found empty
+ * @vq: the ring (its mutex held), found empty or without enough buffers
  *
- * Return: true when buffers appeared.
+ * Return: true when the driver published more buffers.
  */
 bool vhost_vq_busy_poll(struct vhost_virtqueue *vq)
 {
-	return vhost_vq_busy_poll_until(vq, vhost_vq_has_avail, vq);
+	return vhost_vq_busy_poll_until(vq, vhost_vq_has_new, vq);
 }
 EXPORT_SYMBOL_GPL(vhost_vq_busy_poll);
 

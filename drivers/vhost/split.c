@@ -319,7 +319,7 @@ static bool split_enable_notify(struct vhost_virtqueue *vq)
 	smp_mb();
 	if (split_read16(vq, VHOST_AREA_AVAIL, AVAIL_IDX_OFF, &idx))
 		return false;
-	return idx != vq->last_avail_idx;
+	return idx != vq->avail_idx;
 }
 
 static void split_disable_notify(struct vhost_virtqueue *vq)
@@ -358,15 +358,13 @@ static bool split_need_signal(struct vhost_virtqueue *vq)
 	return vring_need_event(event, new, old);
 }
 
-static bool split_avail_empty(struct vhost_virtqueue *vq)
+static bool split_has_new(struct vhost_virtqueue *vq)
 {
 	u16 idx;
 
-	if (vq->avail_idx != vq->last_avail_idx)
-		return false;
 	if (split_read16(vq, VHOST_AREA_AVAIL, AVAIL_IDX_OFF, &idx))
-		return true;
-	return idx == vq->last_avail_idx;
+		return false;
+	return idx != vq->avail_idx;
 }
 
 const struct vhost_ring_ops vhost_split_ops = {
@@ -377,5 +375,5 @@ const struct vhost_ring_ops vhost_split_ops = {
 	.enable_notify = split_enable_notify,
 	.disable_notify = split_disable_notify,
 	.need_signal = split_need_signal,
-	.avail_empty = split_avail_empty,
+	.has_new = split_has_new,
 };

@@ -146,10 +146,12 @@ enum vhost_ring_area {
  *	iovecs from vq->iov[first] on
  * @unfetch: give back the last @n fetched chains
  * @push_used: return completed chains to the driver
- * @enable_notify: ask for kicks; true if buffers arrived meanwhile
+ * @enable_notify: ask for kicks; true if the driver published buffers
+ *	since the ring was last read (the caller should go on)
  * @disable_notify: ask the driver not to kick
  * @need_signal: whether the driver wants an interrupt now
- * @avail_empty: whether no buffer is waiting
+ * @has_new: whether the driver published buffers since the ring was last
+ *	read (buffers seen but left for later do not count)
  */
 struct vhost_ring_ops {
 	int (*start)(struct vhost_virtqueue *vq);
@@ -161,7 +163,7 @@ struct vhost_ring_ops {
 	bool (*enable_notify)(struct vhost_virtqueue *vq);
 	void (*disable_notify)(struct vhost_virtqueue *vq);
 	bool (*need_signal)(struct vhost_virtqueue *vq);
-	bool (*avail_empty)(struct vhost_virtqueue *vq);
+	bool (*has_new)(struct vhost_virtqueue *vq);
 };
 
 /* Completions gathered before they are written to the used ring. */
