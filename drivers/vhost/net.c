@@ -25,6 +25,7 @@
 #include <linux/uio.h>
 #include <linux/virtio_net.h>
 #include <net/sock.h>
+#include <net/xdp.h>
 
 #include "vhost.h"
 
@@ -45,6 +46,15 @@
 #define VHOST_NET_WEIGHT	256
 #define VHOST_NET_BYTE_WEIGHT	0x80000
 
+/*
+ * Transmit batching into tun and tap: small packets are copied into page
+ * fragments laid out as tun expects (struct tun_xdp_hdr at the start, the
+ * frame after XDP headroom, room for skb_shared_info at the end) and handed
+ * over up to this many at a time in one sendmsg() (TUN_MSG_PTR).
+ */
+#define VHOST_NET_TX_BATCH	64
+#define VHOST_NET_XDP_PAD	(XDP_PACKET_HEADROOM + NET_IP_ALIGN)
+
 /* Iovecs of one packet: all the receive buffers one packet may take. */
 #define VHOST_NET_IOV_MAX	UIO_MAXIOV
 
@@ -58,6 +68,10 @@ enum { VHOST_NET_RX, VHOST_NET_TX, VHOST_NET_NRINGS };
  * @vhost_hlen: header bytes we add (RX) or strip (TX)
  * @sock_hlen: header bytes the socket itself carries
  * @bufs: RX: the receive buffers gathered for the current packet
+ * @batch_ok: TX: the backend takes batches of packets (tun, tap)
+ * @xdp: TX: the batch being built, @nxdp packets
+ * @nxdp: see @xdp; 0 whenever the handler is not running
+ * @frag: TX: page the batch's packets are copied into
  * @drops: packets the socket refused (TX) or that fit no buffer (RX)
  */
 struct vhost_net_ring {
@@ -67,6 +81,10 @@ struct vhost_net_ring {
 	size_t vhost_hlen;
 	size_t sock_hlen;
 	struct vhost_chain *bufs;
+	bool batch_ok;
+	struct xdp_buff *xdp;
+	unsigned int nxdp;
+	struct page_frag frag;
 	u64 drops;
 };
 
@@ -95,6 +113,109 @@ static int vhost_net_send(struct vhost_net_ring *r, struct socket *sock,
 	return sock->ops->sendmsg(sock, &msg, len);
 }
 
+/* Frame bytes of a chain, without any header. */
+static size_t vhost_net_frame_len(struct vhost_net_ring *r,
+				  const struct vhost_chain *c)
+{
+	size_t hlen = r->vhost_hlen + r->sock_hlen;
+
+	return c->out_len > hlen ? c->out_len - hlen : 0;
+}
+
+/* Page-fragment bytes a batched frame of @len bytes takes. */
+static size_t vhost_net_xdp_size(size_t len)
+{
+	return SKB_DATA_ALIGN(VHOST_NET_XDP_PAD + len) +
+	       SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+}
+
+/* Whether a chain can go into a batch rather than its own sendmsg(). */
+static bool vhost_net_batchable(struct vhost_net_ring *r,
+				const struct vhost_chain *c)
+{
+	size_t len = vhost_net_frame_len(r, c);
+
+	return r->batch_ok && len >= ETH_HLEN &&
+	       vhost_net_xdp_size(len) <= PAGE_SIZE;
+}
+
+/* Hand the batch to the socket; it owns every page reference after. */
+static void vhost_net_tx_flush(struct vhost_net_ring *r, struct socket *sock)
+{
+	struct tun_msg_ctl ctl = {
+		.type = TUN_MSG_PTR,
+		.num = r->nxdp,
+		.ptr = r->xdp,
+	};
+	struct msghdr msg = {
+		.msg_control = &ctl,
+		.msg_controllen = sizeof(ctl),
+	};
+	unsigned int i;
+
+	if (!r->nxdp)
+		return;
+	if (sock->ops->sendmsg(sock, &msg, 0) < 0) {
+		/* Refused whole (a detached tun queue): nothing was taken. */
+		for (i = 0; i < r->nxdp; i++)
+			put_page(virt_to_head_page(r->xdp[i].data));
+		r->drops += r->nxdp;
+	}
+	r->nxdp = 0;
+}
+
+/*
+ * Copy a batchable chain into the batch (the guest's buffer is free as
+ * soon as this returns 0), sending the batch when it is full.
+ */
+static int vhost_net_tx_stage(struct vhost_net_ring *r, struct socket *sock,
+			      const struct vhost_chain *c)
+{
+	size_t len = vhost_net_frame_len(r, c);
+	size_t size = vhost_net_xdp_size(len);
+	struct tun_xdp_hdr *hdr;
+	struct xdp_buff *xdp;
+	struct iov_iter from;
+	void *buf;
+
+	if (!skb_page_frag_refill(size, &r->frag, GFP_KERNEL))
+		return -ENOMEM;
+	buf = page_address(r->frag.page) + r->frag.offset;
+	hdr = buf;
+	iov_iter_init(&from, ITER_SOURCE, c->iov, c->out, c->out_len);
+	iov_iter_advance(&from, r->vhost_hlen);
+	if (r->sock_hlen) {
+		/* The guest's header goes to tun as the socket would take it. */
+		if (copy_from_iter(&hdr->gso, sizeof(hdr->gso), &from) !=
+		    sizeof(hdr->gso))
+			return -EFAULT;
+		iov_iter_advance(&from, r->sock_hlen - sizeof(hdr->gso));
+	} else {
+		memset(&hdr->gso, 0, sizeof(hdr->gso));
+	}
+	if (copy_from_iter(buf + VHOST_NET_XDP_PAD, len, &from) != len)
+		return -EFAULT;
+	hdr->buflen = size;
+	get_page(r->frag.page);
+	r->frag.offset += size;
+
+	xdp = &r->xdp[r->nxdp++];
+	xdp_init_buff(xdp, size, NULL);
+	xdp_prepare_buff(xdp, buf, VHOST_NET_XDP_PAD, len, true);
+	if (r->nxdp == VHOST_NET_TX_BATCH)
+		vhost_net_tx_flush(r, sock);
+	return 0;
+}
+
+/* Drop the ring's batching page (the ring is stopped, nothing staged). */
+static void vhost_net_tx_release(struct vhost_net_ring *r)
+{
+	if (r->frag.page) {
+		put_page(r->frag.page);
+		r->frag.page = NULL;
+	}
+}
+
 static void vhost_net_handle_tx(struct vhost_net_ring *r)
 {
 	struct vhost_virtqueue *vq = &r->vq;
@@ -116,6 +237,7 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 		if (ret < 0)
 			break;
 		if (!ret) {
+			vhost_net_tx_flush(r, sock);
 			if (vhost_vq_busy_poll(vq))
 				continue;
 			if (unlikely(vhost_vq_enable_notify(vq))) {
@@ -134,7 +256,14 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 				       c.head, c.out_len, r->vhost_hlen);
 			break;
 		}
-		ret = vhost_net_send(r, sock, &c);
+		ret = -ENOSPC;
+		if (vhost_net_batchable(r, &c))
+			ret = vhost_net_tx_stage(r, sock, &c);
+		if (ret) {
+			/* Not batched: keep the order of what was. */
+			vhost_net_tx_flush(r, sock);
+			ret = vhost_net_send(r, sock, &c);
+		}
 		if (unlikely(ret == -EAGAIN || ret == -ENOMEM)) {
 			/* The socket is full: retry when it has room. */
 			vhost_vq_unfetch(vq, 1);
@@ -148,6 +277,7 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 		if (vhost_vq_over_weight(vq, ++packets, bytes))
 			break;
 	}
+	vhost_net_tx_flush(r, sock);
 	vhost_vq_signal(vq);
 out:
 	mutex_unlock(&vq->mutex);
@@ -403,9 +533,10 @@ static struct socket *vhost_net_get_socket(int fd)
 	struct socket *sock;
 	struct file *file;
 
+	/* Any fd that is not one of these is ENOTSOCK, a closed one too. */
 	file = fget(fd);
 	if (!file)
-		return ERR_PTR(-EBADF);
+		return ERR_PTR(-ENOTSOCK);
 	sock = tun_get_socket(file);
 	if (!IS_ERR(sock))
 		return sock;
@@ -426,6 +557,12 @@ static void vhost_net_put_socket(struct socket *sock)
 		fput(sock->file);
 }
 
+/* tun and tap queues take batches (TUN_MSG_PTR); packet sockets do not. */
+static bool vhost_net_takes_batches(struct socket *sock)
+{
+	return sock->sk->sk_family != AF_PACKET;
+}
+
 /*
  * Replace a ring's backend; the old socket is returned for the caller to
  * put once the ring's handler can no longer be using it.
@@ -439,7 +576,9 @@ static struct socket *vhost_net_swap_backend(struct vhost_net_ring *r,
 	mutex_lock(&vq->mutex);
 	old = r->sock;
 	vhost_poll_stop(&r->sock_poll);
+	vhost_net_tx_release(r);
 	r->sock = sock;
+	r->batch_ok = sock && r->xdp && vhost_net_takes_batches(sock);
 	vhost_vq_set_backend(vq, sock);
 	if (sock && vq->index == VHOST_NET_RX)
 		vhost_poll_start(&r->sock_poll, sock->file);
@@ -484,19 +623,6 @@ out:
 	return ret;
 }
 
-static void vhost_net_stop(struct vhost_dev *dev)
-{
-	struct vhost_net *n = container_of(dev, struct vhost_net, dev);
-	struct socket *old[VHOST_NET_NRINGS];
-	int i;
-
-	for (i = 0; i < VHOST_NET_NRINGS; i++)
-		old[i] = vhost_net_swap_backend(&n->rings[i], NULL);
-	vhost_dev_flush(dev);
-	for (i = 0; i < VHOST_NET_NRINGS; i++)
-		vhost_net_put_socket(old[i]);
-}
-
 /* Who carries the virtio-net header, and how long it is. */
 static int vhost_net_set_features(struct vhost_dev *dev, u64 features)
 {
@@ -517,6 +643,21 @@ static int vhost_net_set_features(struct vhost_dev *dev, u64 features)
 		mutex_unlock(&r->vq.mutex);
 	}
 	return 0;
+}
+
+/* Detach both backends; the core then resets the rings and features. */
+static void vhost_net_stop(struct vhost_dev *dev)
+{
+	struct vhost_net *n = container_of(dev, struct vhost_net, dev);
+	struct socket *old[VHOST_NET_NRINGS];
+	int i;
+
+	for (i = 0; i < VHOST_NET_NRINGS; i++)
+		old[i] = vhost_net_swap_backend(&n->rings[i], NULL);
+	vhost_dev_flush(dev);
+	for (i = 0; i < VHOST_NET_NRINGS; i++)
+		vhost_net_put_socket(old[i]);
+	vhost_net_set_features(dev, 0);
 }
 
 static const struct vhost_dev_ops vhost_net_ops = {
@@ -540,7 +681,9 @@ static int vhost_net_open(struct inode *inode, struct file *f)
 	tx = &n->rings[VHOST_NET_TX];
 	rx->bufs = kvmalloc_array(VHOST_NET_IOV_MAX, sizeof(*rx->bufs),
 				  GFP_KERNEL_ACCOUNT);
-	if (!rx->bufs)
+	tx->xdp = kmalloc_array(VHOST_NET_TX_BATCH, sizeof(*tx->xdp),
+				GFP_KERNEL_ACCOUNT);
+	if (!rx->bufs || !tx->xdp)
 		goto err;
 	rx->vq.handle_kick = vhost_net_rx_kick;
 	tx->vq.handle_kick = vhost_net_tx_kick;
@@ -558,6 +701,7 @@ static int vhost_net_open(struct inode *inode, struct file *f)
 	return 0;
 
 err:
+	kfree(tx->xdp);
 	kvfree(rx->bufs);
 	kvfree(n);
 	return ret;
@@ -568,6 +712,7 @@ static int vhost_net_release(struct inode *inode, struct file *f)
 	struct vhost_net *n = f->private_data;
 
 	vhost_dev_cleanup(&n->dev);
+	kfree(n->rings[VHOST_NET_TX].xdp);
 	kvfree(n->rings[VHOST_NET_RX].bufs);
 	kvfree(n);
 	return 0;
