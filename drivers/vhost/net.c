@@ -19,6 +19,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/ptr_ring.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
@@ -55,6 +56,12 @@
 #define VHOST_NET_TX_BATCH	64
 #define VHOST_NET_XDP_PAD	(XDP_PACKET_HEADROOM + NET_IP_ALIGN)
 
+/*
+ * Receive from tun and tap takes up to this many packets off their queue
+ * at once (one lock round trip), then hands them to recvmsg() one by one.
+ */
+#define VHOST_NET_RX_BATCH	64
+
 /* Iovecs of one packet: all the receive buffers one packet may take. */
 #define VHOST_NET_IOV_MAX	UIO_MAXIOV
 
@@ -72,6 +79,12 @@ enum { VHOST_NET_RX, VHOST_NET_TX, VHOST_NET_NRINGS };
  * @xdp: TX: the batch being built, @nxdp packets
  * @nxdp: see @xdp; 0 whenever the handler is not running
  * @frag: TX: page the batch's packets are copied into
+ * @rx_ring: RX: the tun/tap queue packets are taken from in batches, or
+ *	NULL (packet sockets: one recvmsg() takes each packet itself)
+ * @rxq: RX: packets taken off @rx_ring and not yet received, from
+ *	@rxq_head to @rxq_tail
+ * @rxq_head: see @rxq
+ * @rxq_tail: see @rxq
  * @drops: packets the socket refused (TX) or that fit no buffer (RX)
  */
 struct vhost_net_ring {
@@ -85,6 +98,10 @@ struct vhost_net_ring {
 	struct xdp_buff *xdp;
 	unsigned int nxdp;
 	struct page_frag frag;
+	struct ptr_ring *rx_ring;
+	void **rxq;
+	unsigned int rxq_head;
+	unsigned int rxq_tail;
 	u64 drops;
 };
 
@@ -285,16 +302,52 @@ out:
 
 /* ---- receive: socket to guest --------------------------------------- */
 
-/* Length of the packet at the head of the socket's queue, 0 if none. */
-static int vhost_net_peek(struct socket *sock)
+/* Bytes a tun/tap queue entry (an skb or an XDP frame) gives recvmsg(). */
+static int vhost_net_entry_len(void *ptr)
 {
-	struct sock *sk = sock->sk;
+	struct sk_buff *skb = ptr;
+
+	if (tun_is_xdp_frame(ptr))
+		return tun_ptr_to_xdp(ptr)->len;
+	return skb->len + (skb_vlan_tag_present(skb) ? VLAN_HLEN : 0);
+}
+
+/* The next batched entry, taking a new batch when the last one is used. */
+static void *vhost_net_rxq_peek(struct vhost_net_ring *r)
+{
+	if (r->rxq_head == r->rxq_tail) {
+		r->rxq_head = 0;
+		r->rxq_tail = ptr_ring_consume_batched(r->rx_ring, r->rxq,
+						       VHOST_NET_RX_BATCH);
+		if (!r->rxq_tail)
+			return NULL;
+	}
+	return r->rxq[r->rxq_head];
+}
+
+/* Put entries taken but not received back at the head of the queue. */
+static void vhost_net_rxq_return(struct vhost_net_ring *r)
+{
+	if (r->rxq_tail > r->rxq_head)
+		ptr_ring_unconsume(r->rx_ring, r->rxq + r->rxq_head,
+				   r->rxq_tail - r->rxq_head, tun_ptr_free);
+	r->rxq_head = 0;
+	r->rxq_tail = 0;
+}
+
+/* Length of the next packet to receive, 0 if none. */
+static int vhost_net_peek(struct vhost_net_ring *r)
+{
+	struct sock *sk = r->sock->sk;
 	struct sk_buff *skb;
 	unsigned long flags;
 	int len = 0;
 
-	if (sock->ops->peek_len)
-		return sock->ops->peek_len(sock);
+	if (r->rx_ring) {
+		void *ptr = vhost_net_rxq_peek(r);
+
+		return ptr ? vhost_net_entry_len(ptr) : 0;
+	}
 	spin_lock_irqsave(&sk->sk_receive_queue.lock, flags);
 	skb = skb_peek(&sk->sk_receive_queue);
 	if (skb)
@@ -303,9 +356,21 @@ static int vhost_net_peek(struct socket *sock)
 	return len;
 }
 
-static bool vhost_net_sock_has_data(void *arg)
+static bool vhost_net_has_packet(void *arg)
 {
 	return vhost_net_peek(arg) > 0;
+}
+
+/*
+ * recvmsg() of the next packet into @msg's iterator: a batched entry is
+ * handed over in msg_control, and the socket frees it whatever happens.
+ */
+static int vhost_net_recvmsg(struct vhost_net_ring *r, struct msghdr *msg)
+{
+	if (r->rx_ring)
+		msg->msg_control = r->rxq[r->rxq_head++];
+	return r->sock->ops->recvmsg(r->sock, msg, iov_iter_count(&msg->msg_iter),
+				     MSG_DONTWAIT | MSG_TRUNC);
 }
 
 /*
@@ -386,9 +451,9 @@ static unsigned int vhost_net_bufs_for(struct vhost_net_ring *r,
  * when it did not fit, another when the socket failed. -EAGAIN: there
  * was no packet after all.
  */
-static ssize_t vhost_net_recv(struct vhost_net_ring *r, struct socket *sock,
-			      unsigned int nbufs, unsigned int niov,
-			      size_t room, unsigned int *nused)
+static ssize_t vhost_net_recv(struct vhost_net_ring *r, unsigned int nbufs,
+			      unsigned int niov, size_t room,
+			      unsigned int *nused)
 {
 	struct virtio_net_hdr_mrg_rxbuf hdr = {};
 	size_t hlen = r->vhost_hlen + r->sock_hlen;
@@ -400,8 +465,7 @@ static ssize_t vhost_net_recv(struct vhost_net_ring *r, struct socket *sock,
 	iov_iter_init(&msg.msg_iter, ITER_DEST, r->vq.iov, niov, room);
 	head = msg.msg_iter;
 	iov_iter_advance(&msg.msg_iter, r->vhost_hlen);
-	ret = sock->ops->recvmsg(sock, &msg, iov_iter_count(&msg.msg_iter),
-				 MSG_DONTWAIT | MSG_TRUNC);
+	ret = vhost_net_recvmsg(r, &msg);
 	if (ret < 0)
 		return ret;
 	if (unlikely((size_t)ret > room - r->vhost_hlen))
@@ -431,13 +495,13 @@ static ssize_t vhost_net_recv(struct vhost_net_ring *r, struct socket *sock,
 	return len;
 }
 
-/* Drop the packet at the head of the socket. */
-static void vhost_net_discard(struct socket *sock)
+/* Drop the next packet. */
+static void vhost_net_discard(struct vhost_net_ring *r)
 {
 	struct msghdr msg = {};
 
 	iov_iter_kvec(&msg.msg_iter, ITER_DEST, NULL, 0, 0);
-	sock->ops->recvmsg(sock, &msg, 0, MSG_DONTWAIT | MSG_TRUNC);
+	vhost_net_recvmsg(r, &msg);
 }
 
 static void vhost_net_handle_rx(struct vhost_net_ring *r)
@@ -457,10 +521,9 @@ static void vhost_net_handle_rx(struct vhost_net_ring *r)
 	mergeable = vhost_has_feature(vq, VIRTIO_NET_F_MRG_RXBUF);
 	vhost_vq_disable_notify(vq);
 	for (;;) {
-		plen = vhost_net_peek(sock);
+		plen = vhost_net_peek(r);
 		if (plen <= 0) {
-			if (vhost_vq_busy_poll_until(vq, vhost_net_sock_has_data,
-						     sock))
+			if (vhost_vq_busy_poll_until(vq, vhost_net_has_packet, r))
 				continue;
 			break;
 		}
@@ -468,7 +531,7 @@ static void vhost_net_handle_rx(struct vhost_net_ring *r)
 					      r->sock_hlen, mergeable, &niov);
 		if (unlikely(nbufs == -E2BIG)) {
 			/* No arrangement of these buffers takes it. */
-			vhost_net_discard(sock);
+			vhost_net_discard(r);
 			r->drops++;
 			goto next;
 		}
@@ -486,7 +549,7 @@ static void vhost_net_handle_rx(struct vhost_net_ring *r)
 		}
 		for (room = 0, i = 0; i < nbufs; i++)
 			room += r->bufs[i].in_len;
-		len = vhost_net_recv(r, sock, nbufs, niov, room, &nused);
+		len = vhost_net_recv(r, nbufs, niov, room, &nused);
 		if (unlikely(len < 0)) {
 			/* Buffers go back; the packet is gone unless -EAGAIN. */
 			vhost_vq_unfetch(vq, nbufs);
@@ -557,6 +620,16 @@ static void vhost_net_put_socket(struct socket *sock)
 		fput(sock->file);
 }
 
+/* The queue of a tun or tap socket, for batched receive; NULL for others. */
+static struct ptr_ring *vhost_net_queue_of(struct socket *sock)
+{
+	struct ptr_ring *ring = tun_get_tx_ring(sock->file);
+
+	if (IS_ERR(ring))
+		ring = tap_get_ptr_ring(sock->file);
+	return IS_ERR(ring) ? NULL : ring;
+}
+
 /* tun and tap queues take batches (TUN_MSG_PTR); packet sockets do not. */
 static bool vhost_net_takes_batches(struct socket *sock)
 {
@@ -577,6 +650,9 @@ static struct socket *vhost_net_swap_backend(struct vhost_net_ring *r,
 	old = r->sock;
 	vhost_poll_stop(&r->sock_poll);
 	vhost_net_tx_release(r);
+	if (r->rx_ring)
+		vhost_net_rxq_return(r);
+	r->rx_ring = sock && r->rxq ? vhost_net_queue_of(sock) : NULL;
 	r->sock = sock;
 	r->batch_ok = sock && r->xdp && vhost_net_takes_batches(sock);
 	vhost_vq_set_backend(vq, sock);
@@ -681,9 +757,11 @@ static int vhost_net_open(struct inode *inode, struct file *f)
 	tx = &n->rings[VHOST_NET_TX];
 	rx->bufs = kvmalloc_array(VHOST_NET_IOV_MAX, sizeof(*rx->bufs),
 				  GFP_KERNEL_ACCOUNT);
+	rx->rxq = kmalloc_array(VHOST_NET_RX_BATCH, sizeof(*rx->rxq),
+				GFP_KERNEL_ACCOUNT);
 	tx->xdp = kmalloc_array(VHOST_NET_TX_BATCH, sizeof(*tx->xdp),
 				GFP_KERNEL_ACCOUNT);
-	if (!rx->bufs || !tx->xdp)
+	if (!rx->bufs || !rx->rxq || !tx->xdp)
 		goto err;
 	rx->vq.handle_kick = vhost_net_rx_kick;
 	tx->vq.handle_kick = vhost_net_tx_kick;
@@ -702,6 +780,7 @@ static int vhost_net_open(struct inode *inode, struct file *f)
 
 err:
 	kfree(tx->xdp);
+	kfree(rx->rxq);
 	kvfree(rx->bufs);
 	kvfree(n);
 	return ret;
@@ -713,6 +792,7 @@ static int vhost_net_release(struct inode *inode, struct file *f)
 
 	vhost_dev_cleanup(&n->dev);
 	kfree(n->rings[VHOST_NET_TX].xdp);
+	kfree(n->rings[VHOST_NET_RX].rxq);
 	kvfree(n->rings[VHOST_NET_RX].bufs);
 	kvfree(n);
 	return 0;
