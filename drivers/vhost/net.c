@@ -85,7 +85,6 @@ enum { VHOST_NET_RX, VHOST_NET_TX, VHOST_NET_NRINGS };
  *	@rxq_head to @rxq_tail
  * @rxq_head: see @rxq
  * @rxq_tail: see @rxq
- * @drops: packets the socket refused (TX) or that fit no buffer (RX)
  */
 struct vhost_net_ring {
 	struct vhost_virtqueue vq;
@@ -102,7 +101,6 @@ struct vhost_net_ring {
 	void **rxq;
 	unsigned int rxq_head;
 	unsigned int rxq_tail;
-	u64 drops;
 };
 
 struct vhost_net {
@@ -176,7 +174,7 @@ static void vhost_net_tx_flush(struct vhost_net_ring *r, struct socket *sock)
 		/* Refused whole (a detached tun queue): nothing was taken. */
 		for (i = 0; i < r->nxdp; i++)
 			put_page(virt_to_head_page(r->xdp[i].data));
-		r->drops += r->nxdp;
+		r->vq.stats.drops += r->nxdp;
 	}
 	r->nxdp = 0;
 }
@@ -288,7 +286,7 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 			break;
 		}
 		if (unlikely(ret < 0))
-			r->drops++;
+			r->vq.stats.drops++;
 		vhost_vq_add_used(vq, c.head, 0);
 		bytes += c.out_len;
 		if (vhost_vq_over_weight(vq, ++packets, bytes))
@@ -532,7 +530,7 @@ static void vhost_net_handle_rx(struct vhost_net_ring *r)
 		if (unlikely(nbufs == -E2BIG)) {
 			/* No arrangement of these buffers takes it. */
 			vhost_net_discard(r);
-			r->drops++;
+			r->vq.stats.drops++;
 			goto next;
 		}
 		if (nbufs < 0)
@@ -554,7 +552,7 @@ static void vhost_net_handle_rx(struct vhost_net_ring *r)
 			/* Buffers go back; the packet is gone unless -EAGAIN. */
 			vhost_vq_unfetch(vq, nbufs);
 			if (len != -EAGAIN)
-				r->drops++;
+				r->vq.stats.drops++;
 			goto next;
 		}
 		vhost_vq_unfetch(vq, nbufs - nused);

@@ -22,6 +22,7 @@ static int vhost_vq_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "errors %llu\n", s->errors);
 	seq_printf(m, "busypoll_hits %llu\n", s->busypoll_hits);
 	seq_printf(m, "iotlb_misses %llu\n", s->iotlb_misses);
+	seq_printf(m, "drops %llu\n", s->drops);
 	seq_printf(m, "num %u\n", READ_ONCE(vq->num));
 	seq_printf(m, "last_avail_idx %u\n", READ_ONCE(vq->last_avail_idx));
 	seq_printf(m, "last_used_idx %u\n", READ_ONCE(vq->last_used_idx));

@@ -117,6 +117,8 @@ struct vhost_used {
  * @errors: invalid rings reported through the error eventfd
  * @busypoll_hits: buffers found while busy polling
  * @iotlb_misses: translations asked of userspace
+ * @drops: packets the device dropped (vhost-net: refused by the socket, or
+ *	too big for the buffers)
  */
 struct vhost_vq_stats {
 	u64 kicks;
@@ -127,6 +129,7 @@ struct vhost_vq_stats {
 	u64 errors;
 	u64 busypoll_hits;
 	u64 iotlb_misses;
+	u64 drops;
 };
 
 /* ---- rings ----------------------------------------------------------- */
