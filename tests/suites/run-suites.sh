@@ -8,6 +8,11 @@
 #
 # MODDIR holds vhost.ko and vhost_test.ko (and any of their dependencies
 # that we build, e.g. vhost_iotlb.ko; other dependencies are modprobed).
+# When MODDIR also holds vhost_net.ko it is loaded after them and the net
+# suites (net, net_tx, net_rx) run against /dev/vhost-net; tun, tap,
+# macvtap and veth come from modprobe.  Without vhost_net.ko (or if it
+# does not load: lifecycle/vhost_net_load FAILs) every net case is
+# reported as SKIP.
 # The suite binaries must already be built on the host
 # (make -C tests/suites); the VM sees the tree read-only.
 #
@@ -17,14 +22,17 @@
 #
 # Environment: VT_BUILD_DIR (default: build/ next to this script),
 # VT_SUITES (space-separated subset), VT_TIMEOUT_SCALE (default 2),
-# VT_SUITE_TIMEOUT (seconds per suite binary, default 1800).
+# VT_SUITE_TIMEOUT (seconds per suite binary, default 1800),
+# VT_VHOST_NET_PARAMS (insmod parameters for vhost_net.ko, e.g.
+# experimental_zcopytx=1).
 
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 bindir=${VT_BUILD_DIR:-$here/build}
 moddir=${1:-}
-order="ioctl owner ring indirect eventidx sizes malformed memory iotlb dirtylog workers lifecycle stats concurrency"
+order="ioctl owner ring indirect eventidx sizes malformed memory iotlb dirtylog workers lifecycle stats concurrency net net_tx net_rx"
+net_suites="net net_tx net_rx"
 export VT_TIMEOUT_SCALE=${VT_TIMEOUT_SCALE:-2}
 suite_timeout=${VT_SUITE_TIMEOUT:-1800}
 
@@ -122,15 +130,16 @@ load_deps() {		# load_deps FILE.ko: our copy if built, else modprobe
 	done
 }
 
-load_one() {		# load_one NAME
-	local err
-	load_deps "$moddir/$1.ko" || return 1
-	if ! err=$(insmod "$moddir/$1.ko" 2>&1); then
-		note "insmod $moddir/$1.ko: $err"
+load_one() {		# load_one NAME [PARAM=VALUE...]
+	local err name=$1
+	shift
+	load_deps "$moddir/$name.ko" || return 1
+	if ! err=$(insmod "$moddir/$name.ko" "$@" 2>&1); then
+		note "insmod $moddir/$name.ko: $err"
 		dmesg 2>/dev/null | tail -n 20 | sed 's/^/# dmesg: /' >&2
 		return 1
 	fi
-	loaded+=("$1")
+	loaded+=("$name")
 }
 
 if ! load_one vhost || ! load_one vhost_test; then
@@ -140,11 +149,34 @@ if ! load_one vhost || ! load_one vhost_test; then
 	done
 	finish
 fi
+
+# vhost_net: ours when built; the net suites' network modules from modprobe
+have_net=0
+net_skip=
+if [ -f "$moddir/vhost_net.ko" ]; then
+	for m in tun tap macvtap veth; do
+		[ -d "/sys/module/$m" ] || modprobe "$m" 2>/dev/null ||
+			note "modprobe $m failed; cases that need it will SKIP or FAIL"
+	done
+	# shellcheck disable=SC2086
+	if load_one vhost_net ${VT_VHOST_NET_PARAMS:-}; then
+		have_net=1
+		result PASS lifecycle/vhost_net_load
+	else
+		net_skip="insmod $moddir/vhost_net.ko failed"
+		result FAIL lifecycle/vhost_net_load "$net_skip (see stderr)"
+	fi
+else
+	net_skip="vhost_net.ko not built in $moddir"
+	note "$net_skip: the net suites are skipped"
+fi
 result PASS lifecycle/modules_load
 
 taint_ok=1
-for m in vhost vhost_test; do
-	t=$(cat /sys/module/$m/taint 2>/dev/null)
+ours="vhost vhost_test"
+[ $have_net = 1 ] && ours="$ours vhost_net"
+for m in $ours; do
+	t=$(cat "/sys/module/$m/taint" 2>/dev/null)
 	case "$t" in
 	*O*) ;;
 	*) taint_ok=0; note "/sys/module/$m/taint is '$t'" ;;
@@ -163,10 +195,18 @@ for _ in $(seq 50); do
 	[ -c /dev/vhost-test ] && break
 	sleep 0.1
 done
-if [ -c /dev/vhost-test ]; then
-	result PASS lifecycle/device_node_present
-else
+if [ $have_net = 1 ]; then
+	for _ in $(seq 50); do
+		[ -c /dev/vhost-net ] && break
+		sleep 0.1
+	done
+fi
+if [ ! -c /dev/vhost-test ]; then
 	result FAIL lifecycle/device_node_present "/dev/vhost-test missing after insmod"
+elif [ $have_net = 1 ] && [ ! -c /dev/vhost-net ]; then
+	result FAIL lifecycle/device_node_present "/dev/vhost-net missing after insmod"
+else
+	result PASS lifecycle/device_node_present
 fi
 
 if ! mountpoint -q /sys/kernel/debug 2>/dev/null; then
@@ -199,6 +239,16 @@ for s in $suites; do
 		result FAIL "$s/binary_present" "$bin not built"
 		continue
 	fi
+	case " $net_suites " in
+	*" $s "*)
+		if [ $have_net = 0 ]; then
+			while read -r c; do
+				result SKIP "${c#core/}" "$net_skip"
+			done < <("$bin" -l)
+			continue
+		fi
+		;;
+	esac
 	note "suite $s"
 	timeout --kill-after=10 "$suite_timeout" "$bin" 2>&1 | tee "$tmpout"
 	rc=${PIPESTATUS[0]}
@@ -227,7 +277,7 @@ for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
 		unload_err="$unload_err rmmod $m: $err (refcnt $(cat "/sys/module/$m/refcnt" 2>/dev/null));"
 	fi
 done
-for m in vhost_test vhost; do
+for m in vhost_net vhost_test vhost; do
 	if [ -d /sys/module/$m ]; then
 		unload_ok=0
 		unload_err="$unload_err /sys/module/$m still present;"

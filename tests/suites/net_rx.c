@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/net_rx: the guest receives through /dev/vhost-net.  Frames are
+ * injected toward the guest by sending them on an AF_PACKET socket bound
+ * to the tap backend (the tap "transmits" them: they queue on the tap's
+ * file, vhost's socket); the guest's RX buffers on ring 0 must then hold
+ * the virtio-net header followed by the identical bytes, and used.len the
+ * header plus the frame.
+ *
+ * Covered: every frame size in both header modes, mergeable RX buffers
+ * (a frame spreads over several chains, num_buffers = used entries), a
+ * single big buffer taking a 64 KiB frame, buffer layouts, back-pressure
+ * (no buffers: frames wait in the tap, in order), checksum and TCPv4 GSO
+ * offload headers written by the tap.
+ */
+#include "vt.h"
+#include "vnet.h"
+
+#include <linux/if_tun.h>
+
+static const uint32_t sizes[] = {
+	60, 61, 64, 100, 127, 128, 255, 256, 511, 512, 1023, 1024, 1500,
+	1514, 1515, 2048, 3000, 3500, 4000, 4096, 4097, 8192, 9000, 16384,
+	32768, 65000, ND_MAX_FRAME,
+};
+
+#define F_V1		(VT_F_VERSION_1 | VT_F_INDIRECT)
+#define F_LEGACY	VT_F_INDIRECT
+#define F_MRG		(VT_F_MRG_RXBUF | VT_F_VERSION_1 | VT_F_INDIRECT)
+#define F_MRG_LEGACY	(VT_F_MRG_RXBUF | VT_F_INDIRECT)
+
+/* a buffer that takes the largest plain frame with its header */
+#define BIG_BUF		(12 + ND_MAX_FRAME)
+
+static uint8_t rbuf[ND_L3_OFF + 0xffff + 4096];
+
+static uint32_t seed_of_case(void)
+{
+	return (uint32_t)getpid() * 2654435761u;
+}
+
+static void setup_rx(struct vnet *n, enum vnet_hdr_mode mode,
+		     uint64_t features, unsigned int nbuf, uint32_t buf_len,
+		     unsigned int layout)
+{
+	struct vnet_opts o = { .mode = mode, .features = features };
+
+	vnet_setup(n, &o);
+	vnet_rx_bufs(n, nbuf, buf_len, layout);
+	n->rx_autopost = true;
+	vnet_rx_post(n, nbuf);
+}
+
+/* Every size injected back to back, then received in order. */
+static void rx_sizes(enum vnet_hdr_mode mode, uint64_t features,
+		     unsigned int nbuf, uint32_t buf_len, unsigned int layout)
+{
+	uint32_t seed = seed_of_case();
+	struct vnet n;
+
+	setup_rx(&n, mode, features, nbuf, buf_len, layout);
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
+		vnet_inject(&n, ND_RAW, i, seed, sizes[i]);
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
+		vnet_rx_expect(&n, ND_RAW, i, seed, sizes[i]);
+	vnet_expect_no_ring_error(&n);
+}
+
+static void rx_sizes_vhost_hdr_v1(void)
+{
+	rx_sizes(VNET_HDR_VHOST, F_V1, 16, BIG_BUF, VNET_L_SPLIT);
+}
+
+static void rx_sizes_vhost_hdr_legacy(void)
+{
+	rx_sizes(VNET_HDR_VHOST, F_LEGACY, 16, BIG_BUF, VNET_L_SPLIT);
+}
+
+static void rx_sizes_tap_hdr_v1(void)
+{
+	rx_sizes(VNET_HDR_TAP, F_V1, 16, BIG_BUF, VNET_L_SPLIT);
+}
+
+static void rx_sizes_tap_hdr_legacy(void)
+{
+	rx_sizes(VNET_HDR_TAP, F_LEGACY, 16, BIG_BUF, VNET_L_SPLIT);
+}
+
+static void rx_mrg_spreads_frames_over_buffers_vhost_hdr(void)
+{
+	rx_sizes(VNET_HDR_VHOST, F_MRG, 128, 1536, VNET_L_SPLIT);
+}
+
+static void rx_mrg_spreads_frames_over_buffers_tap_hdr(void)
+{
+	rx_sizes(VNET_HDR_TAP, F_MRG, 128, 1536, VNET_L_SPLIT);
+}
+
+static void rx_mrg_legacy_spreads_frames_over_buffers(void)
+{
+	rx_sizes(VNET_HDR_VHOST, F_MRG_LEGACY, 128, 1536, VNET_L_SPLIT);
+}
+
+static void rx_mrg_page_buffers(void)
+{
+	rx_sizes(VNET_HDR_VHOST, F_MRG, 64, 4096, VNET_L_SPLIT);
+}
+
+static void rx_mrg_scattered_indirect_buffers(void)
+{
+	rx_sizes(VNET_HDR_TAP, F_MRG, 128, 2048,
+		 VNET_L_SCATTER | VNET_L_INDIRECT);
+}
+
+static void rx_header_in_its_own_desc(void)
+{
+	rx_sizes(VNET_HDR_VHOST, F_V1, 16, BIG_BUF, VNET_L_HDR_SPLIT);
+}
+
+static void rx_header_in_its_own_desc_tap_hdr(void)
+{
+	rx_sizes(VNET_HDR_TAP, F_V1, 16, BIG_BUF, VNET_L_HDR_SPLIT);
+}
+
+static void rx_scattered_buffers(void)
+{
+	rx_sizes(VNET_HDR_VHOST, F_V1, 16, BIG_BUF, VNET_L_SCATTER);
+}
+
+static void rx_indirect_buffers(void)
+{
+	rx_sizes(VNET_HDR_VHOST, F_V1, 16, BIG_BUF,
+		 VNET_L_SCATTER | VNET_L_INDIRECT);
+}
+
+static void rx_with_event_idx(void)
+{
+	rx_sizes(VNET_HDR_VHOST, F_MRG | VT_F_EVENT_IDX, 128, 1536,
+		 VNET_L_SPLIT);
+}
+
+/* With MRG_RXBUF a small frame takes one buffer: num_buffers 1. */
+static void rx_mrg_small_frame_one_buffer(void)
+{
+	uint32_t seed = seed_of_case();
+	struct vnet n;
+
+	setup_rx(&n, VNET_HDR_VHOST, F_MRG, 8, 1536, VNET_L_SPLIT);
+	for (unsigned int i = 0; i < 20; i++) {
+		vnet_inject(&n, ND_RAW, i, seed, 60 + i * 70);
+		if (vnet_rx_expect(&n, ND_RAW, i, seed, 60 + i * 70) != 1)
+			FAIL("a %u-byte frame took %u buffers of 1536",
+			     60 + i * 70, n.rec.nused);
+		EXPECT_EQ(n.rec.len[0], n.hdr_len + 60 + i * 70);
+	}
+}
+
+/* A frame filling a mergeable buffer exactly takes one buffer. */
+static void rx_mrg_frame_exactly_one_buffer(void)
+{
+	uint32_t seed = seed_of_case();
+	struct vnet n;
+
+	setup_rx(&n, VNET_HDR_VHOST, F_MRG, 8, 1536, VNET_L_SPLIT);
+	vnet_inject(&n, ND_RAW, 0, seed, 1536 - 12);
+	EXPECT_EQ(vnet_rx_expect(&n, ND_RAW, 0, seed, 1536 - 12), 1);
+	vnet_inject(&n, ND_RAW, 1, seed, 1536 - 11);
+	EXPECT_EQ(vnet_rx_expect(&n, ND_RAW, 1, seed, 1536 - 11), 2);
+	EXPECT_EQ(n.rec.len[1], 1);
+}
+
+/* Without MRG_RXBUF one big buffer takes a whole 64 KiB frame. */
+static void rx_no_mrg_big_buffer_takes_64k_frame(void)
+{
+	uint32_t seed = seed_of_case();
+	struct vnet n;
+
+	setup_rx(&n, VNET_HDR_VHOST, F_V1, 2, BIG_BUF, VNET_L_SPLIT);
+	vnet_inject(&n, ND_RAW, 0, seed, ND_MAX_FRAME);
+	vnet_rx_expect(&n, ND_RAW, 0, seed, ND_MAX_FRAME);
+	EXPECT_EQ(n.rec.nused, 1);
+	EXPECT_EQ(n.rec.len[0], BIG_BUF);
+}
+
+/*
+ * Without MRG_RXBUF a frame larger than the buffer is dropped, and the
+ * buffer stays for the next frame that fits.
+ */
+static void rx_no_mrg_frame_larger_than_buffer_dropped(void)
+{
+	uint32_t seed = seed_of_case();
+	struct vnet n;
+
+	setup_rx(&n, VNET_HDR_VHOST, F_V1, 1, 1000, VNET_L_SPLIT);
+	vnet_inject(&n, ND_RAW, 0, seed, 2000);
+	vnet_inject(&n, ND_RAW, 1, seed, 1000 - 12 + 1);
+	vnet_inject(&n, ND_RAW, 2, seed, 1000 - 12);
+	vnet_rx_expect(&n, ND_RAW, 2, seed, 1000 - 12);
+	EXPECT_EQ(n.rec.len[0], 1000);
+	vnet_inject(&n, ND_RAW, 3, seed, 60);
+	vnet_rx_expect(&n, ND_RAW, 3, seed, 60);
+}
+
+/* No buffers posted: frames wait in the tap, then all arrive in order. */
+static void rx_frames_wait_for_buffers_in_order(void)
+{
+	struct vnet_opts o = { .mode = VNET_HDR_VHOST, .features = F_V1 };
+	uint32_t seed = seed_of_case();
+	struct vnet n;
+
+	vnet_setup(&n, &o);
+	vnet_rx_bufs(&n, 32, BIG_BUF, VNET_L_SPLIT);
+	for (unsigned int i = 0; i < 32; i++)
+		vnet_inject(&n, ND_RAW, i, seed, sizes[i % ARRAY_SIZE(sizes)]);
+	if (vr_used_idx(&n.vr[VNET_RX]) != 0)
+		FAIL("RX used idx %u with no buffers posted",
+		     vr_used_idx(&n.vr[VNET_RX]));
+	vnet_rx_post(&n, 32);
+	for (unsigned int i = 0; i < 32; i++)
+		vnet_rx_expect(&n, ND_RAW, i, seed,
+			       sizes[i % ARRAY_SIZE(sizes)]);
+	vnet_expect_no_ring_error(&n);
+}
+
+/* Fewer buffers than frames: the rest wait until buffers come back. */
+static void rx_fewer_buffers_than_frames_rest_wait(void)
+{
+	struct vnet_opts o = { .mode = VNET_HDR_TAP, .features = F_V1 };
+	uint32_t seed = seed_of_case();
+	struct vnet n;
+
+	vnet_setup(&n, &o);
+	vnet_rx_bufs(&n, 3, 4096, VNET_L_SPLIT);
+	for (unsigned int i = 0; i < 30; i++)
+		vnet_inject(&n, ND_RAW, i, seed, 60 + i * 131);
+	for (unsigned int i = 0; i < 30; i += 3) {
+		vnet_rx_post(&n, 3);
+		for (unsigned int j = i; j < i + 3; j++)
+			vnet_rx_expect(&n, ND_RAW, j, seed, 60 + j * 131);
+		/* all three buffers used: nothing more can have arrived */
+		if (vr_pending(&n.vr[VNET_RX]))
+			FAIL("RX used entries beyond the buffers posted");
+	}
+}
+
+/* Mergeable: a frame waits until enough buffers for all of it are posted. */
+static void rx_mrg_frame_waits_for_enough_buffers(void)
+{
+	struct vnet_opts o = { .mode = VNET_HDR_VHOST, .features = F_MRG };
+	uint32_t seed = seed_of_case();
+	const size_t len = 32768;
+	struct vnet n;
+
+	vnet_setup(&n, &o);
+	vnet_rx_bufs(&n, 40, 1536, VNET_L_SPLIT);
+	vnet_rx_post(&n, 10);
+	vnet_inject(&n, ND_RAW, 0, seed, len);
+	vnet_inject(&n, ND_RAW, 1, seed, 100);
+	if (vr_used_idx(&n.vr[VNET_RX]) != 0)
+		FAIL("part of a frame delivered into too few mergeable buffers (used idx %u)",
+		     vr_used_idx(&n.vr[VNET_RX]));
+	vnet_rx_post(&n, 30);
+	EXPECT_EQ(vnet_rx_expect(&n, ND_RAW, 0, seed, len),
+		  (len + 12 + 1535) / 1536);
+	EXPECT_EQ(vnet_rx_expect(&n, ND_RAW, 1, seed, 100), 1);
+}
+
+/* Steady stream with buffers recycled as frames are consumed. */
+static void rx_stream_recycled_buffers(void)
+{
+	uint32_t seed = seed_of_case();
+	struct vnet n;
+
+	setup_rx(&n, VNET_HDR_TAP, F_MRG, 32, 2048, VNET_L_SPLIT);
+	for (unsigned int i = 0; i < 1000; i++) {
+		size_t len = 60 + (i * 397) % 9000;
+
+		vnet_inject(&n, ND_RAW, i, seed, len);
+		vnet_rx_expect(&n, ND_RAW, i, seed, len);
+	}
+}
+
+/* An RX chain with a device-readable descriptor is a driver error. */
+static void rx_chain_with_readable_desc_signals_error(void)
+{
+	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
+	uint32_t seed = seed_of_case();
+	struct vring_drv *vr;
+	struct vt_buf b[2];
+	uint64_t gpa;
+	struct vnet n;
+
+	vnet_setup(&n, &o);
+	vr = &n.vr[VNET_RX];
+	gmem_alloc_p(&n.mem, 2 * VT_PAGE, VT_PAGE, &gpa);
+	b[0] = (struct vt_buf){ gpa, 64 };
+	b[1] = (struct vt_buf){ gpa + VT_PAGE, 2048 };
+	if (vr_add(vr, b, 1, 1, 0, NULL) < 0)
+		FAIL("vr_add");
+	vr_publish_kick(vr);
+	vnet_inject(&n, ND_RAW, 0, seed, 100);
+	if (vt_poll_in(vr->err_fd, VT_WAIT_MS) <= 0)
+		FAIL("error eventfd not signalled for an RX chain with a readable descriptor (used idx %u)",
+		     vr_used_idx(vr));
+}
+
+/* Offloads: the tap accepts them (TUNSETOFFLOAD) and writes the header. */
+static void rx_offload_setup(struct vnet *n, int *vinj)
+{
+	setup_rx(n, VNET_HDR_TAP, F_MRG, 64, 4096, VNET_L_SPLIT);
+	nd_tap_set_offload(n->tap_fd, TUN_F_CSUM | TUN_F_TSO4);
+	*vinj = nd_packet_socket(n->ifindex, ND_PS_VNET_HDR | ND_PS_SEND_ONLY);
+}
+
+static long rx_offload_recv(struct vnet *n,
+			    struct virtio_net_hdr_mrg_rxbuf *h,
+			    unsigned int *nb)
+{
+	long got = vnet_rx_recv(n, rbuf, sizeof(rbuf), h, nb, VT_WAIT_MS);
+
+	if (!got)
+		FAIL("offload frame not received within %d ms (RX used idx %u)",
+		     VT_WAIT_MS, vr_used_idx(&n->vr[VNET_RX]));
+	if (le16toh(h->num_buffers) != *nb)
+		FAIL("num_buffers %u, frame used %u buffers",
+		     le16toh(h->num_buffers), *nb);
+	return got;
+}
+
+static void rx_csum_partial_reaches_guest_as_needs_csum(void)
+{
+	struct virtio_net_hdr_mrg_rxbuf h;
+	struct virtio_net_hdr vh;
+	uint32_t seed = seed_of_case();
+	static uint8_t frame[1400];
+	unsigned int nb;
+	struct vnet n;
+	int vinj;
+	long got;
+
+	rx_offload_setup(&n, &vinj);
+	memset(&vh, 0, sizeof(vh));
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh.csum_start = htole16(ND_L4_OFF);
+	vh.csum_offset = htole16(ND_UDP_CSUM_OFF);
+	nd_frame_build(frame, sizeof(frame), ND_UDP4, true, 5, seed);
+	nd_send_vnet(vinj, &vh, frame, sizeof(frame));
+	got = rx_offload_recv(&n, &h, &nb);
+	if (!(h.hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		FAIL("guest header flags 0x%x, expected NEEDS_CSUM",
+		     h.hdr.flags);
+	EXPECT_EQ(le16toh(h.hdr.csum_start), ND_L4_OFF);
+	EXPECT_EQ(le16toh(h.hdr.csum_offset), ND_UDP_CSUM_OFF);
+	EXPECT_EQ(h.hdr.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+	nd_frame_check(rbuf, (size_t)got, sizeof(frame), ND_UDP4, true, 5,
+		       seed, "RX csum frame");
+}
+
+/*
+ * A TCPv4 GSO frame of almost 64 KiB (the tap segments anything of its
+ * gso_max_size, 65536, or more).
+ */
+static void rx_gso_tcpv4_64k_reaches_guest(void)
+{
+	const size_t len = 65000;
+	struct virtio_net_hdr_mrg_rxbuf h;
+	struct virtio_net_hdr vh;
+	uint32_t seed = seed_of_case();
+	static uint8_t frame[ND_L3_OFF + 0xffff];
+	unsigned int nb;
+	struct vnet n;
+	int vinj;
+	long got;
+
+	rx_offload_setup(&n, &vinj);
+	memset(&vh, 0, sizeof(vh));
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	vh.hdr_len = htole16(ND_L4_OFF + 20);
+	vh.gso_size = htole16(1448);
+	vh.csum_start = htole16(ND_L4_OFF);
+	vh.csum_offset = htole16(ND_TCP_CSUM_OFF);
+	nd_frame_build(frame, len, ND_TCP4, true, 9, seed);
+	nd_send_vnet(vinj, &vh, frame, len);
+	got = rx_offload_recv(&n, &h, &nb);
+	if (h.hdr.gso_type != VIRTIO_NET_HDR_GSO_TCPV4)
+		FAIL("guest header gso_type %u, expected TCPV4 (%u); frame of %ld bytes",
+		     h.hdr.gso_type, VIRTIO_NET_HDR_GSO_TCPV4, got);
+	EXPECT_EQ(le16toh(h.hdr.gso_size), 1448);
+	if (!(h.hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		FAIL("guest header flags 0x%x, expected NEEDS_CSUM",
+		     h.hdr.flags);
+	EXPECT_EQ(le16toh(h.hdr.csum_start), ND_L4_OFF);
+	EXPECT_EQ(le16toh(h.hdr.csum_offset), ND_TCP_CSUM_OFF);
+	nd_frame_check(rbuf, (size_t)got, len, ND_TCP4, true, 9, seed,
+		       "RX GSO frame");
+	EXPECT_EQ(nb, (len + 12 + 4095) / 4096);
+}
+
+static const struct vt_case cases[] = {
+	VT_CASE(rx_sizes_vhost_hdr_v1),
+	VT_CASE(rx_sizes_vhost_hdr_legacy),
+	VT_CASE(rx_sizes_tap_hdr_v1),
+	VT_CASE(rx_sizes_tap_hdr_legacy),
+	VT_CASE(rx_mrg_spreads_frames_over_buffers_vhost_hdr),
+	VT_CASE(rx_mrg_spreads_frames_over_buffers_tap_hdr),
+	VT_CASE(rx_mrg_legacy_spreads_frames_over_buffers),
+	VT_CASE(rx_mrg_page_buffers),
+	VT_CASE(rx_mrg_scattered_indirect_buffers),
+	VT_CASE(rx_header_in_its_own_desc),
+	VT_CASE(rx_header_in_its_own_desc_tap_hdr),
+	VT_CASE(rx_scattered_buffers),
+	VT_CASE(rx_indirect_buffers),
+	VT_CASE(rx_with_event_idx),
+	VT_CASE(rx_mrg_small_frame_one_buffer),
+	VT_CASE(rx_mrg_frame_exactly_one_buffer),
+	VT_CASE(rx_no_mrg_big_buffer_takes_64k_frame),
+	VT_CASE(rx_no_mrg_frame_larger_than_buffer_dropped),
+	VT_CASE(rx_frames_wait_for_buffers_in_order),
+	VT_CASE(rx_fewer_buffers_than_frames_rest_wait),
+	VT_CASE(rx_mrg_frame_waits_for_enough_buffers),
+	VT_CASE_T(rx_stream_recycled_buffers, 120),
+	VT_CASE(rx_chain_with_readable_desc_signals_error),
+	VT_CASE(rx_csum_partial_reaches_guest_as_needs_csum),
+	VT_CASE(rx_gso_tcpv4_64k_reaches_guest),
+};
+
+VT_MAIN("net_rx", cases)
