@@ -1,19 +1,29 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: descriptors/s through our vhost_test and through Linux's own
-# vhost_test (drivers/vhost/test.c of the matching linux-source-6.1, built
-# here as an out-of-tree module against the distribution's vhost.ko), in
-# one VM run on Debian's 6.1 kernel.  The two are never loaded together.
+# make bench, two parts, each one VM run on Debian's 6.1 kernel:
+#  test: descriptors/s through our vhost_test and through Linux's own
+#        vhost_test (drivers/vhost/test.c of the matching linux-source-6.1,
+#        built here as an out-of-tree module against the distribution's
+#        vhost.ko);
+#  net:  our vhost_net against the distribution's vhost_net with the same
+#        guest-driver harness (tests/bench/netbench.c) and a tap backend:
+#        TX and RX packets/s with 64-byte frames, bytes/s with 1500-byte
+#        frames and 64 KiB GSO frames, single queue.
+# The two implementations are never loaded together.
 #
 #   tests/bench/bench.sh
 #
-# Environment: BENCH_DESCS (descriptors per timed run, default 1000000),
-# BENCH_SECS (upper bound of a timed run, default 5), BENCH_ROUNDS
-# (default 3; in each, both implementations run each case back to back,
-# in alternating order; the table shows the best of the rounds),
-# BENCH_RINGS (default "256 32768"), BENCH_LOG (full VM output, default
-# build/bench/bench.log).
+# Environment: BENCH_PARTS (default "test net"), BENCH_ROUNDS (default 3;
+# in each, both implementations run each case back to back, in
+# alternating order; the tables show the best of the rounds).
+# test part: BENCH_DESCS (descriptors per timed run, default 1000000),
+# BENCH_SECS (upper bound of a timed run, default 5), BENCH_RINGS (default
+# "256 32768"), BENCH_LOG (full VM output, default build/bench/bench.log).
+# net part: BENCH_NET_SECS (timed seconds per run, default 3; plus 0.5 s of
+# warm-up), BENCH_NET_CASES (default "tx:64 rx:64 tx:1500 rx:1500
+# tx:65214:gso rx:65214:gso"), BENCH_NET_LOG (default
+# build/bench/bench-net.log).
 #
 # Timings are printed, never judged: the exit status is 0 unless something
 # broke (build, VM, a module that would not load, a device that stalled).
@@ -28,6 +38,10 @@ descs=${BENCH_DESCS:-1000000}
 secs=${BENCH_SECS:-5}
 rounds=${BENCH_ROUNDS:-3}
 rings=${BENCH_RINGS:-256 32768}
+parts=${BENCH_PARTS:-test net}
+netlog=${BENCH_NET_LOG:-$out/bench-net.log}
+netsecs=${BENCH_NET_SECS:-3}
+netcases=${BENCH_NET_CASES:-tx:64 rx:64 tx:1500 rx:1500 tx:65214:gso rx:65214:gso}
 tarball=/usr/src/linux-source-6.1.tar.xz
 
 say() { echo "bench: $*" >&2; }
@@ -52,95 +66,189 @@ kdir=/lib/modules/$kver/build
 say "building our modules for $kver"
 ourdir=$(scripts/build-modules.sh 6.1 "$kdir")
 
-say "building ringbench"
+say "building ringbench and netbench"
 make -s -C tests/bench >&2
 
-# Linux's test device must match the running vhost.ko exactly (it embeds
-# struct vhost_dev / vhost_virtqueue from drivers/vhost/vhost.h), so the
-# source package must be the image's version.
-[ -f "$tarball" ] || die "$tarball missing (apt-get install linux-source-6.1)"
-srcver=$(dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null || true)
-imgver=$(dpkg-query -W -f '${Version}' "linux-image-$kver" 2>/dev/null ||
-	dpkg-query -W -f '${Version}' "linux-image-$kver-unsigned" 2>/dev/null || true)
-if [ -z "$srcver" ] || [ "$srcver" != "$imgver" ]; then
-	die "linux-source-6.1 is '$srcver' but linux-image-$kver is '$imgver': Linux's vhost_test would not match the in-tree vhost.ko"
-fi
-
-lt=$out/linux-vhost-test
-stamp="$srcver $(stat -c '%s %Y' "$tarball") $kver"
-if [ "$(cat "$lt/.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$lt/vhost_test.ko" ]; then
-	say "extracting drivers/vhost/{test.c,test.h,vhost.h} from $tarball"
-	rm -rf "$lt"
-	mkdir -p "$lt"
-	# vhost.h is needed too: test.c embeds the core's structures, and the
-	# headers package does not ship drivers/.
-	tar -xJf "$tarball" -C "$lt" --strip-components=3 --wildcards \
-		'*/drivers/vhost/test.c' '*/drivers/vhost/test.h' '*/drivers/vhost/vhost.h'
-	for f in test.c test.h vhost.h; do
-		[ -f "$lt/$f" ] || die "$f not found in $tarball"
-	done
-	printf 'obj-m := vhost_test.o\nvhost_test-y := test.o\n' >"$lt/Kbuild"
-	say "building Linux's vhost_test.ko against $kdir"
-	make -s -C "$kdir" M="$lt" modules >&2
-	echo "$stamp" >"$lt/.stamp"
-fi
-[ -f "$lt/vhost_test.ko" ] || die "Linux's vhost_test.ko was not built"
+for p in $parts; do
+	case $p in
+	test | net) ;;
+	*) die "BENCH_PARTS: unknown part '$p' (test, net)" ;;
+	esac
+done
+has_part() { [[ " $parts " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------------
-# the VM run
+# part "test": our vhost_test against Linux's test device
 
-say "booting $kver (one VM; other VM runs are waited for); log: $log"
-rc=0
-tests/vm/run-vm --kernel 6.1 --name bench --timeout 1800 \
-	--env "OURDIR=$ourdir" --env "LINUXKO=$lt/vhost_test.ko" \
-	--env "RINGBENCH=$out/ringbench" --env "DESCS=$descs" \
-	--env "SECS=$secs" --env "ROUNDS=$rounds" --env "RINGS=$rings" \
-	-- 'tests/bench/bench-vm.sh' >"$log" 2>&1 || rc=$?
+bench_test() {
+	# Linux's test device must match the running vhost.ko exactly (it embeds
+	# struct vhost_dev / vhost_virtqueue from drivers/vhost/vhost.h), so the
+	# source package must be the image's version.
+	[ -f "$tarball" ] || die "$tarball missing (apt-get install linux-source-6.1)"
+	srcver=$(dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null || true)
+	imgver=$(dpkg-query -W -f '${Version}' "linux-image-$kver" 2>/dev/null ||
+		dpkg-query -W -f '${Version}' "linux-image-$kver-unsigned" 2>/dev/null || true)
+	if [ -z "$srcver" ] || [ "$srcver" != "$imgver" ]; then
+		die "linux-source-6.1 is '$srcver' but linux-image-$kver is '$imgver': Linux's vhost_test would not match the in-tree vhost.ko"
+	fi
 
-grep -E '^(# |PASS vm|FAIL vm)' "$log" | sed 's/^# //' || true
-[ "$rc" = 0 ] || {
-	tail -n 30 "$log" >&2
-	die "the VM run failed (status $rc); see $log"
-}
+	local lt=$out/linux-vhost-test
+	local stamp
+	stamp="$srcver $(stat -c '%s %Y' "$tarball") $kver"
+	if [ "$(cat "$lt/.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$lt/vhost_test.ko" ]; then
+		say "extracting drivers/vhost/{test.c,test.h,vhost.h} from $tarball"
+		rm -rf "$lt"
+		mkdir -p "$lt"
+		# vhost.h is needed too: test.c embeds the core's structures, and the
+		# headers package does not ship drivers/.
+		tar -xJf "$tarball" -C "$lt" --strip-components=3 --wildcards \
+			'*/drivers/vhost/test.c' '*/drivers/vhost/test.h' '*/drivers/vhost/vhost.h'
+		for f in test.c test.h vhost.h; do
+			[ -f "$lt/$f" ] || die "$f not found in $tarball"
+		done
+		printf 'obj-m := vhost_test.o\nvhost_test-y := test.o\n' >"$lt/Kbuild"
+		say "building Linux's vhost_test.ko against $kdir"
+		make -s -C "$kdir" M="$lt" modules >&2
+		echo "$stamp" >"$lt/.stamp"
+	fi
+	[ -f "$lt/vhost_test.ko" ] || die "Linux's vhost_test.ko was not built"
 
-# ---------------------------------------------------------------------
-# the table: best rate of the rounds per implementation and case
+	say "test part: booting $kver (one VM; other VM runs are waited for); log: $log"
+	local rc=0
+	tests/vm/run-vm --kernel 6.1 --name bench --timeout 1800 \
+		--env "OURDIR=$ourdir" --env "LINUXKO=$lt/vhost_test.ko" \
+		--env "RINGBENCH=$out/ringbench" --env "DESCS=$descs" \
+		--env "SECS=$secs" --env "ROUNDS=$rounds" --env "RINGS=$rings" \
+		-- 'tests/bench/bench-vm.sh' >"$log" 2>&1 || rc=$?
 
-awk -v rings="$rings" '
-$1 == "BENCH" {
-	impl = $2; ring = ""; ev = ""; rate = 0
-	for (i = 3; i <= NF; i++) {
-		split($i, kv, "=")
-		if (kv[1] == "ring") ring = kv[2]
-		if (kv[1] == "event_idx") ev = kv[2]
-		if (kv[1] == "rate") rate = kv[2] + 0
-		if (kv[1] == "timebound") tb[impl, ring, ev] = 1
+	grep -E '^(# |PASS vm|FAIL vm)' "$log" | sed 's/^# //' || true
+	[ "$rc" = 0 ] || {
+		tail -n 30 "$log" >&2
+		die "the VM run failed (status $rc); see $log"
 	}
-	k = impl SUBSEP ring SUBSEP ev
-	if (!(k in best) || rate > best[k]) best[k] = rate
-	n[k]++
-}
-function fmt(r) { return r >= 1e6 ? sprintf("%.2fM", r / 1e6) : sprintf("%.0fk", r / 1e3) }
-END {
-	printf "\n%-6s %-9s %12s %12s %7s\n", "ring", "event_idx", "ours/s", "in-tree/s", "ratio"
-	nr = split(rings, R, " ")
-	cases = 0; logsum = 0; worst = ""; bestc = ""
-	for (i = 1; i <= nr; i++) for (ev = 0; ev <= 1; ev++) {
-		ko = "ours" SUBSEP R[i] SUBSEP ev; kl = "linux" SUBSEP R[i] SUBSEP ev
-		if (!(ko in best) || !(kl in best)) {
-			printf "%-6s %-9s %12s %12s %7s\n", R[i], ev ? "on" : "off",
-				(ko in best) ? fmt(best[ko]) : "-", (kl in best) ? fmt(best[kl]) : "-", "-"
-			continue
+
+	# the table: best rate of the rounds per implementation and case
+	awk -v rings="$rings" '
+	$1 == "BENCH" {
+		impl = $2; ring = ""; ev = ""; rate = 0
+		for (i = 3; i <= NF; i++) {
+			split($i, kv, "=")
+			if (kv[1] == "ring") ring = kv[2]
+			if (kv[1] == "event_idx") ev = kv[2]
+			if (kv[1] == "rate") rate = kv[2] + 0
+			if (kv[1] == "timebound") tb[impl, ring, ev] = 1
 		}
-		ratio = best[kl] > 0 ? best[ko] / best[kl] : 0
-		printf "%-6s %-9s %12s %12s %6.2fx\n", R[i], ev ? "on" : "off", fmt(best[ko]), fmt(best[kl]), ratio
-		if (ratio > 0) { cases++; logsum += log(ratio) }
-		if (worst == "" || ratio < wr) { worst = R[i] "/" (ev ? "on" : "off"); wr = ratio }
-		if (bestc == "" || ratio > br) { bestc = R[i] "/" (ev ? "on" : "off"); br = ratio }
+		k = impl SUBSEP ring SUBSEP ev
+		if (!(k in best) || rate > best[k]) best[k] = rate
+		n[k]++
 	}
-	if (cases)
-		printf "\nsummary: ours/in-tree geometric mean %.2fx over %d cases (best %s %.2fx, worst %s %.2fx); descriptors/s, best of %s round(s), Debian 6.1 under TCG\n",
-			exp(logsum / cases), cases, bestc, br, worst, wr, ROUNDS
-	else
-		print "\nsummary: no comparable results (see the log)"
-}' ROUNDS="$rounds" "$log"
+	function fmt(r) { return r >= 1e6 ? sprintf("%.2fM", r / 1e6) : sprintf("%.0fk", r / 1e3) }
+	END {
+		printf "\n%-6s %-9s %12s %12s %7s\n", "ring", "event_idx", "ours/s", "in-tree/s", "ratio"
+		nr = split(rings, R, " ")
+		cases = 0; logsum = 0; worst = ""; bestc = ""
+		for (i = 1; i <= nr; i++) for (ev = 0; ev <= 1; ev++) {
+			ko = "ours" SUBSEP R[i] SUBSEP ev; kl = "linux" SUBSEP R[i] SUBSEP ev
+			if (!(ko in best) || !(kl in best)) {
+				printf "%-6s %-9s %12s %12s %7s\n", R[i], ev ? "on" : "off",
+					(ko in best) ? fmt(best[ko]) : "-", (kl in best) ? fmt(best[kl]) : "-", "-"
+				continue
+			}
+			ratio = best[kl] > 0 ? best[ko] / best[kl] : 0
+			printf "%-6s %-9s %12s %12s %6.2fx\n", R[i], ev ? "on" : "off", fmt(best[ko]), fmt(best[kl]), ratio
+			if (ratio > 0) { cases++; logsum += log(ratio) }
+			if (worst == "" || ratio < wr) { worst = R[i] "/" (ev ? "on" : "off"); wr = ratio }
+			if (bestc == "" || ratio > br) { bestc = R[i] "/" (ev ? "on" : "off"); br = ratio }
+		}
+		if (cases)
+			printf "\nsummary: ours/in-tree geometric mean %.2fx over %d cases (best %s %.2fx, worst %s %.2fx); descriptors/s, best of %s round(s), Debian 6.1 under TCG\n",
+				exp(logsum / cases), cases, bestc, br, worst, wr, ROUNDS
+		else
+			print "\nsummary: no comparable results (see the log)"
+	}' ROUNDS="$rounds" "$log"
+}
+
+# ---------------------------------------------------------------------
+# part "net": our vhost_net against the distribution's
+
+bench_net() {
+	say "net part: booting $kver (one VM; other VM runs are waited for); log: $netlog"
+	local rc=0
+	tests/vm/run-vm --kernel 6.1 --name bench-net --timeout 1800 \
+		--env "OURDIR=$ourdir" --env "NETBENCH=$out/netbench" \
+		--env "NET_SECS=$netsecs" --env "ROUNDS=$rounds" \
+		--env "NET_CASES=$netcases" \
+		-- 'tests/bench/bench-net-vm.sh' >"$netlog" 2>&1 || rc=$?
+
+	grep -E '^(# |PASS vm|FAIL vm)' "$netlog" | sed 's/^# //' || true
+	[ "$rc" = 0 ] || {
+		tail -n 30 "$netlog" >&2
+		die "the VM run failed (status $rc); see $netlog"
+	}
+
+	# The table: per case the best of the rounds per implementation;
+	# frames/s for 64-byte frames, frame bytes/s otherwise.  For RX, the
+	# share of injected frames the tap dropped because vhost's queue was
+	# full (in the best run): 0% means vhost kept up with the injector,
+	# and the figure is the injector's.
+	awk -v cases="$netcases" '
+	$1 == "NET" {
+		impl = $2; delete f
+		for (i = 3; i <= NF; i++) {
+			split($i, kv, "=")
+			f[kv[1]] = kv[2]
+		}
+		k = f["mode"] ":" f["size"] (f["gso"] == 1 ? ":gso" : "")
+		v = (f["size"] + 0 <= 64) ? f["pps"] + 0 : f["bps"] + 0
+		key = impl SUBSEP k
+		if (!(key in best) || v > best[key]) {
+			best[key] = v
+			drop[key] = f["injected"] > 0 ? 100 * f["drops"] / f["injected"] : -1
+			lost[key] = f["mode"] == "tx" ? f["pkts"] - f["dev_pkts"] : 0
+			inj[k] = f["inj"]
+		}
+	}
+	function fmt(v, pps) {
+		if (pps) return v >= 1e6 ? sprintf("%.2fM", v / 1e6) : sprintf("%.1fk", v / 1e3)
+		return v >= 1e9 ? sprintf("%.2fG", v / 1e9) : sprintf("%.1fM", v / 1e6)
+	}
+	function name(k,   c) {
+		split(k, c, ":")
+		return toupper(c[1]) " " (c[3] == "gso" ? "64 KiB GSO" : c[2] " B")
+	}
+	function pct(d) { return d < 0 ? "-" : sprintf("%.0f%%", d) }
+	END {
+		printf "\n%-16s %-7s %10s %10s %7s  %s\n", "vhost_net", "unit", "ours", "in-tree", "ratio", "RX: dropped at the tap (ours/in-tree), injector"
+		nc = split(cases, C, " ")
+		n = 0; logsum = 0; worst = ""; bestc = ""
+		for (i = 1; i <= nc; i++) {
+			k = C[i]; split(k, c, ":")
+			pps = c[3] != "gso" && c[2] + 0 <= 64
+			ko = "ours" SUBSEP k; kl = "linux" SUBSEP k
+			note = ""
+			if (c[1] == "rx" && (ko in best) && (kl in best))
+				note = pct(drop[ko]) "/" pct(drop[kl]) ", " inj[k]
+			if (c[1] == "tx" && (ko in best) && lost[ko] > 0.01 * best[ko])
+				note = "ours: " lost[ko] " frames completed but not seen by the tap"
+			if (!(ko in best) || !(kl in best)) {
+				printf "%-16s %-7s %10s %10s %7s\n", name(k), pps ? "pkts/s" : "bytes/s",
+					(ko in best) ? fmt(best[ko], pps) : "-", (kl in best) ? fmt(best[kl], pps) : "-", "-"
+				continue
+			}
+			ratio = best[kl] > 0 ? best[ko] / best[kl] : 0
+			printf "%-16s %-7s %10s %10s %6.2fx  %s\n", name(k), pps ? "pkts/s" : "bytes/s",
+				fmt(best[ko], pps), fmt(best[kl], pps), ratio, note
+			if (ratio > 0) { n++; logsum += log(ratio) }
+			if (worst == "" || ratio < wr) { worst = name(k); wr = ratio }
+			if (bestc == "" || ratio > br) { bestc = name(k); br = ratio }
+		}
+		if (n)
+			printf "\nsummary: vhost_net ours/in-tree geometric mean %.2fx over %d cases (best %s %.2fx, worst %s %.2fx); best of %s round(s) of %s s, single queue, ring 256, Debian 6.1 under TCG\n",
+				exp(logsum / n), n, bestc, br, worst, wr, ROUNDS, SECS
+		else
+			print "\nsummary: vhost_net: no comparable results (see the log)"
+	}' ROUNDS="$rounds" SECS="$netsecs" "$netlog"
+}
+
+if has_part test; then bench_test; fi
+if has_part net; then bench_net; fi
