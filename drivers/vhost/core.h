@@ -53,8 +53,8 @@ vhost_memmap_find(const struct vhost_memmap *map, u64 gpa);
 long vhost_memmap_set(struct vhost_dev *dev, struct vhost_memory __user *m);
 
 /* iotlb.c: device IOTLB map */
-struct vhost_iotlb *vhost_iotlb_alloc(unsigned int limit);
-void vhost_iotlb_free(struct vhost_iotlb *tlb);
+struct vhost_iotlb *vhost_iotlb_create(unsigned int limit);
+void vhost_iotlb_destroy(struct vhost_iotlb *tlb);
 int vhost_iotlb_insert(struct vhost_iotlb *tlb, u64 iova, u64 size,
 		       u64 uaddr, u8 perm);
 void vhost_iotlb_remove(struct vhost_iotlb *tlb, u64 iova, u64 size);

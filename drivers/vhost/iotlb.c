@@ -30,12 +30,12 @@ struct vhost_iotlb {
 };
 
 /**
- * vhost_iotlb_alloc - an empty IOTLB
+ * vhost_iotlb_create - an empty IOTLB
  * @limit: most entries kept, 0 for no limit
  *
  * Return: the IOTLB or NULL.
  */
-struct vhost_iotlb *vhost_iotlb_alloc(unsigned int limit)
+struct vhost_iotlb *vhost_iotlb_create(unsigned int limit)
 {
 	struct vhost_iotlb *tlb = kzalloc(sizeof(*tlb), GFP_KERNEL_ACCOUNT);
 
@@ -46,7 +46,7 @@ struct vhost_iotlb *vhost_iotlb_alloc(unsigned int limit)
 	tlb->limit = limit;
 	return tlb;
 }
-EXPORT_SYMBOL_GPL(vhost_iotlb_alloc);
+EXPORT_SYMBOL_GPL(vhost_iotlb_create);
 
 static void vhost_iotlb_drop(struct vhost_iotlb *tlb,
 			     struct vhost_iotlb_entry *e)
@@ -58,10 +58,10 @@ static void vhost_iotlb_drop(struct vhost_iotlb *tlb,
 }
 
 /**
- * vhost_iotlb_free - free an IOTLB and its entries
+ * vhost_iotlb_destroy - free an IOTLB and its entries
  * @tlb: the IOTLB, may be NULL
  */
-void vhost_iotlb_free(struct vhost_iotlb *tlb)
+void vhost_iotlb_destroy(struct vhost_iotlb *tlb)
 {
 	struct vhost_iotlb_entry *e, *tmp;
 
@@ -71,7 +71,7 @@ void vhost_iotlb_free(struct vhost_iotlb *tlb)
 		kfree(e);
 	kfree(tlb);
 }
-EXPORT_SYMBOL_GPL(vhost_iotlb_free);
+EXPORT_SYMBOL_GPL(vhost_iotlb_destroy);
 
 /* The entry with the greatest start <= @iova, or NULL. */
 static struct vhost_iotlb_entry *vhost_iotlb_floor(struct vhost_iotlb *tlb,

@@ -96,7 +96,7 @@ int vhost_iotlb_enable(struct vhost_dev *dev, bool on)
 	if (on == !!dev->iotlb)
 		return 0;
 	if (on) {
-		tlb = vhost_iotlb_alloc(vhost_max_iotlb_entries);
+		tlb = vhost_iotlb_create(vhost_max_iotlb_entries);
 		if (!tlb)
 			return -ENOMEM;
 	}
@@ -104,7 +104,7 @@ int vhost_iotlb_enable(struct vhost_dev *dev, bool on)
 	old = dev->iotlb;
 	dev->iotlb = tlb;
 	mutex_unlock(&dev->iotlb_mutex);
-	vhost_iotlb_free(old);
+	vhost_iotlb_destroy(old);
 	if (!on)
 		vhost_iotlb_drop_messages(dev);
 	return 0;

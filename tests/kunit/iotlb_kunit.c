@@ -477,7 +477,7 @@ static void iotlb_script_test(struct kunit *test)
 	struct vhost_iotlb *tlb;
 	int ret;
 
-	tlb = vhost_iotlb_alloc(c->limit);
+	tlb = vhost_iotlb_create(c->limit);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tlb);
 
 	for (k = 0; k < c->nops; k++) {
@@ -513,12 +513,12 @@ static void iotlb_script_test(struct kunit *test)
 	}
 	check_lookup(test, tlb, c, 0);
 	check_lookup(test, tlb, c, U64_MAX);
-	vhost_iotlb_free(tlb);
+	vhost_iotlb_destroy(tlb);
 }
 
 static void iotlb_lookup_empty_test(struct kunit *test)
 {
-	struct vhost_iotlb *tlb = vhost_iotlb_alloc(0);
+	struct vhost_iotlb *tlb = vhost_iotlb_create(0);
 	u64 uaddr = 1, len = 2;
 	u8 perm = 3;
 
@@ -528,15 +528,15 @@ static void iotlb_lookup_empty_test(struct kunit *test)
 						    &perm));
 	KUNIT_EXPECT_FALSE(test, vhost_iotlb_lookup(tlb, U64_MAX, &uaddr,
 						    &len, &perm));
-	vhost_iotlb_free(tlb);
-	vhost_iotlb_free(NULL);
+	vhost_iotlb_destroy(tlb);
+	vhost_iotlb_destroy(NULL);
 }
 
 /* Without a limit nothing is evicted; then remove every other entry. */
 static void iotlb_unlimited_test(struct kunit *test)
 {
 	const unsigned int n = 1000;
-	struct vhost_iotlb *tlb = vhost_iotlb_alloc(0);
+	struct vhost_iotlb *tlb = vhost_iotlb_create(0);
 	u64 uaddr, len;
 	unsigned int i, bad = 0;
 	u8 perm;
@@ -572,7 +572,7 @@ static void iotlb_unlimited_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vhost_iotlb_insert(tlb, 0, n * 0x2000ULL, UB, RW),
 			0);
 	KUNIT_EXPECT_EQ(test, vhost_iotlb_count(tlb), 1U);
-	vhost_iotlb_free(tlb);
+	vhost_iotlb_destroy(tlb);
 }
 
 static struct kunit_case iotlb_test_cases[] = {
