@@ -5,7 +5,10 @@
 # missing, build our modules for Debian's 6.1 kernel and the demo program,
 # boot a throw-away VM on that kernel, load OUR modules (taint O proves
 # it), and show messages making a round trip through /dev/vhost-test with
-# the ring's live debugfs counters.
+# the ring's live debugfs counters.  Then a nested guest, started inside
+# that VM by QEMU with -netdev tap,vhost=on, talks to the VM (ping both
+# ways, iperf3) over OUR vhost_net.ko: QEMU's /dev/vhost-net descriptors,
+# the O taint and our per-ring counters are shown.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +37,11 @@ moddir=$(scripts/build-modules.sh 6.1 "$kdir" 2>"$log") ||
 say "building the demo program"
 make -s -C tests/demo >>"$log" 2>&1 || { cat "$log" >&2; die "demo build failed"; }
 
+say "building the nested guest's initramfs (cached)"
+initrd=$(tests/clients/net-guest-initramfs.sh) || die "cannot build the nested guest's initramfs"
+
 say "booting $kver in QEMU (TCG; waits if another VM run is going)"
-tests/vm/run-vm --kernel 6.1 --name demo --timeout 600 \
+tests/vm/run-vm --kernel 6.1 --name demo --timeout 1500 \
 	--env "MODDIR=$moddir" --env "DEMO=$top/build/demo/demo" \
+	--env "VHOST_NET_GUEST_INITRD=$initrd" \
 	-- 'tests/demo/demo-vm.sh'

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Inside the demo VM (scripts/demo.sh through run-vm): load our modules,
-# prove they are ours, run the demo program, unload.
-# Environment: MODDIR (our vhost.ko, vhost_test.ko), DEMO (the program).
+# prove they are ours, run the demo program, unload.  Then, when vhost_net.ko
+# is built: a nested guest started by QEMU over OUR /dev/vhost-net pings the
+# VM and back (tests/clients/net-qemu.sh --demo).
+# Environment: MODDIR (our vhost.ko, vhost_test.ko, vhost_net.ko), DEMO (the
+# program), VHOST_NET_GUEST_INITRD (the nested guest's initramfs).
 set -euo pipefail
 
 echo "== VM up: kernel $(uname -r); loading our modules from $MODDIR"
@@ -26,3 +29,11 @@ echo "== demo: $DEMO"
 "$DEMO"
 rmmod vhost_test vhost
 echo "== modules unloaded cleanly"
+
+if [ -f "$MODDIR/vhost_net.ko" ]; then
+	echo
+	echo "== vhost-net: a nested guest whose NIC is served by OUR vhost_net.ko"
+	tests/clients/net-qemu.sh --demo "$MODDIR"
+else
+	echo "== (no vhost_net.ko built yet: skipping the nested-guest network demo)"
+fi

@@ -1,0 +1,107 @@
+#!/bin/bash
+# Build (or find in the cache) the nested guest's initramfs for the vhost-net client tests and
+# print its path:
+#
+#   tests/clients/net-guest-initramfs.sh [KVER]
+#
+# KVER: the guest kernel's release (default: the newest /boot/vmlinuz-6.1.*).  Contents: static
+# busybox, tests/clients/net-guest-init as /init, the virtio modules the guest needs
+# (decompressed: busybox insmod cannot read .ko.xz), iperf3 and ethtool with their shared
+# libraries.  Cached as $VHOST_CACHE/net-guest-KVER-KEY.cpio.gz (VHOST_CACHE default
+# /var/cache/vhost-oot), KEY a hash of everything that goes in; when the cache is not writable
+# (or VHOST_NET_GUEST_DIR is set) it goes there instead.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cache=${VHOST_NET_GUEST_DIR:-${VHOST_CACHE:-/var/cache/vhost-oot}}
+die() {
+	echo "net-guest-initramfs: $*" >&2
+	exit 2
+}
+
+kver=${1:-}
+if [ -z "$kver" ]; then
+	kver=$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.*' -printf '%f\n' | sort -V | tail -n1)
+	kver=${kver#vmlinuz-}
+fi
+[ -n "$kver" ] || die "no /boot/vmlinuz-6.1.* installed"
+moddir=/lib/modules/$kver
+[ -f "$moddir/modules.dep" ] || die "no $moddir/modules.dep"
+
+modules=(virtio_pci virtio_net virtio_console)
+tools=(/usr/bin/iperf3 /usr/sbin/ethtool)
+busybox=$(command -v busybox) || die "busybox (busybox-static) is not installed"
+file -L "$busybox" 2>/dev/null | grep -q 'dynamically linked' && die "$busybox is not static"
+for t in "${tools[@]}"; do [ -x "$t" ] || die "$t is missing (install iperf3, ethtool)"; done
+
+# MODULE -> its modules.dep paths, dependencies first (modules.dep lists every transitive
+# dependency, so that reversing it gives a valid load order).
+closure() {
+	local line deps i
+	line=$(grep -E "(^|/)${1//_/[-_]}\.ko(\.[a-z]+)?:" "$moddir/modules.dep") ||
+		{ grep -qE "/${1//_/[-_]}\.ko$" "$moddir/modules.builtin" && return 0; die "no module $1"; }
+	read -ra deps <<<"${line#*:}"
+	for ((i = ${#deps[@]} - 1; i >= 0; i--)); do echo "${deps[i]}"; done
+	echo "${line%%:*}"
+}
+mods=()
+for m in "${modules[@]}"; do
+	for p in $(closure "$m"); do
+		case " ${mods[*]} " in *" $p "*) ;; *) mods+=("$p") ;; esac
+	done
+done
+# The tools' shared libraries (the loader included), resolved on this host.
+libs=()
+for t in "${tools[@]}"; do
+	for l in $(ldd "$t" | grep -oE '/[^ ]+'); do
+		case " ${libs[*]} " in *" $l "*) ;; *) libs+=("$l") ;; esac
+	done
+done
+
+key=$( (
+	echo "$kver"
+	cat "$here/net-guest-init"
+	sha256sum "$busybox"
+	for f in "${mods[@]/#/$moddir/}" "${tools[@]}" "${libs[@]}"; do stat -L -c '%n %s %Y' "$f"; done
+) | sha256sum | cut -c1-16)
+out=$cache/net-guest-$kver-$key.cpio.gz
+if [ -f "$out" ]; then
+	echo "$out"
+	exit 0
+fi
+mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || die "cannot write $cache"
+stage=$(mktemp -d "$cache/.net-guest.XXXXXX")
+trap 'rm -rf "$stage" "$stage.img"' EXIT
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,etc,lib/modules}
+cp "$busybox" "$stage/bin/busybox"
+install -m 0755 "$here/net-guest-init" "$stage/init"
+: >"$stage/etc/modules"
+for p in "${mods[@]}"; do
+	n=$(basename "$p")
+	case "$n" in
+	*.ko.xz) xz -dc "$moddir/$p" >"$stage/lib/modules/${n%.xz}" ;;
+	*.ko.zst) zstd -qdc "$moddir/$p" >"$stage/lib/modules/${n%.zst}" ;;
+	*.ko.gz) gzip -dc "$moddir/$p" >"$stage/lib/modules/${n%.gz}" ;;
+	*.ko) cp "$moddir/$p" "$stage/lib/modules/$n" ;;
+	*) die "unexpected module file $p" ;;
+	esac
+	echo "${n%.ko*}.ko" >>"$stage/etc/modules"
+done
+# Stable names for the NICs (the MACs tests/clients/net-qemu.sh gives them).
+cat >"$stage/etc/ifnames" <<'NAMES'
+52:54:00:76:68:01 sq0
+52:54:00:76:68:02 mq0
+52:54:00:76:68:03 lv0
+NAMES
+for f in "${tools[@]}" "${libs[@]}"; do
+	mkdir -p "$stage$(dirname "$f")"
+	cp -L "$f" "$stage$f"
+done
+# Debian's merged /usr: /lib64 -> usr/lib64 and friends exist on the host; the copies above
+# went to the paths ldd printed, which is all the loader needs.
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+	gzip -6n >"$stage.img"
+mv -f "$stage.img" "$out"
+find "$cache" -maxdepth 1 -name "net-guest-$kver-*.cpio.gz" ! -name "${out##*/}" -mmin +60 \
+	-delete 2>/dev/null || true
+echo "$out"

@@ -1,0 +1,716 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2016,SC2054 # check ... eval '...' expands later; commas in QEMU options
+#
+# vhost-net under real clients.  Runs INSIDE the test VM (tests/vm/run-vm), as root:
+#
+#   tests/clients/net-qemu.sh [--demo] [--no-mq] [--no-libvirt] MODDIR
+#   tests/clients/net-qemu.sh [...] --in-tree      (Debian's own modules: the baseline)
+#
+# MODDIR holds our vhost.ko and vhost_net.ko; they are insmod'ed by path before anything opens
+# /dev/vhost-net, and the taint flag O proves that the loaded ones are ours.  Then a nested
+# guest (Debian's 6.1 kernel, the busybox initramfs of tests/clients/net-guest-initramfs.sh) is
+# started by QEMU with two NICs over tap + vhost=on: sq0 (one queue pair, tap0, 169.254.1.0/24)
+# and mq0 (queues=2, mq=on, tap1, 169.254.2.0/24).  The guest serves the host over a
+# virtio-serial port (see tests/clients/net-guest-init); the host drives every step with a
+# timeout.  Then the same guest is started by libvirtd (<interface type='ethernet'> with
+# <driver name='vhost'/>, lvtap0, 169.254.3.0/24) when nested KVM works.
+#
+# Nested guests run under KVM when `modprobe kvm_amd|kvm_intel` gives a working /dev/kvm in the
+# test VM (the test VM must run with -cpu max), else under TCG.  Only link-local addresses are
+# used and no device leaves the VM.
+#
+# Output: one "PASS|FAIL|SKIP client/net/<case>[ - reason]" line per case, "# ..." lines with
+# details and timings.  Exit status 1 if any case failed.
+#
+# Environment: VHOST_NET_GUEST_INITRD (the nested initramfs; built here if unset or missing),
+# VHOST_NET_ACCEL=kvm|tcg (force), VHOST_NET_BOOT_TIMEOUT (s, default 180 under KVM, 600 TCG).
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+demo=0 mq=1 libvirt=1 moddir='' intree=0 direct=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--demo) demo=1 mq=0 libvirt=0; shift ;;
+	--no-mq) mq=0; shift ;;
+	--no-libvirt) libvirt=0; shift ;;
+	--in-tree) intree=1; shift ;;
+	--skip-qemu) direct=0; shift ;; # (development: only the libvirt part)
+	-*) echo "net-qemu: unknown option $1" >&2; exit 2 ;;
+	*) moddir=$1; shift ;;
+	esac
+done
+[ $intree = 1 ] || [ -n "$moddir" ] || { echo "usage: $0 [--demo] [--no-mq] [--no-libvirt] MODDIR|--in-tree" >&2; exit 2; }
+[ -z "$moddir" ] || moddir=$(realpath "$moddir")
+
+npass=0 nfail=0 nskip=0
+result() { # STATUS CASE [REASON]
+	echo "$1 client/net/$2${3:+ - $3}"
+	case $1 in PASS) npass=$((npass + 1)) ;; FAIL) nfail=$((nfail + 1)) ;; *) nskip=$((nskip + 1)) ;; esac
+}
+# check CASE REASON-IF-FAILED COMMAND...: PASS if the command succeeds.
+check() {
+	local name=$1 why=$2
+	shift 2
+	if "$@"; then result PASS "$name"; else result FAIL "$name" "$why"; fi
+}
+note() { echo "# $*"; }
+banner() { [ $demo = 0 ] || echo "== $*"; }
+show() { # indent a block of output (demo: always; tests: on failure)
+	sed 's/^/#   /'
+}
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+T0=$EPOCHREALTIME
+timing() { note "time: $1 $(since "$2") s (total $(since "$T0") s)"; }
+
+work=$(mktemp -d /var/tmp/net-qemu.XXXXXX)
+pids=()      # background processes of ours to end at exit
+libvirtd_pid=''
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	if [ -n "$libvirtd_pid" ]; then
+		virsh -q -c qemu:///system destroy vt-net >/dev/null 2>&1
+		kill "$libvirtd_pid" 2>/dev/null
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Bounded poll: wait_for SECONDS COMMAND... (every 0.1 s until it succeeds).
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Modules
+
+# insmod one of ours after its dependencies: ours by path, the kernel's with modprobe.
+load_ours() {
+	local f=$moddir/$1.ko dep
+	[ -f "$f" ] || { note "$f does not exist"; return 1; }
+	[ ! -d "/sys/module/$1" ] || return 0
+	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+		if [ -f "$moddir/$dep.ko" ]; then load_ours "$dep" || return 1; else modprobe "$dep" || return 1; fi
+	done
+	insmod "$f"
+}
+is_ours() { case "$(cat "/sys/module/$1/taint" 2>/dev/null)" in *O*) return 0 ;; esac; return 1; }
+
+tm=$EPOCHREALTIME
+note "kernel $(uname -r); $([ $intree = 1 ] && echo "Debian's in-tree vhost_net (baseline)" || echo "our modules from $moddir")"
+# Whatever an earlier step left loaded must not serve this run.
+# (Debian's vhost_iotlb too: our vhost.ko exports the same symbols, so it cannot load beside it.)
+rmmod vhost_net vhost_test vhost_vsock vhost_scsi 2>/dev/null
+rmmod vhost 2>/dev/null
+rmmod vhost_iotlb 2>/dev/null
+if [ $intree = 1 ]; then
+	modprobe vhost_net && [ -d /sys/module/vhost_net ] && ! is_ours vhost_net && ! is_ours vhost
+	check load-in-tree "modprobe vhost_net did not load Debian's module" [ $? = 0 ]
+else
+	load_ours vhost && load_ours vhost_net
+	rc=$?
+	if [ $rc = 0 ] && is_ours vhost && is_ours vhost_net; then
+		result PASS load-ours
+	else
+		result FAIL load-ours "insmod rc=$rc; taint: vhost '$(cat /sys/module/vhost/taint 2>/dev/null)' vhost_net '$(cat /sys/module/vhost_net/taint 2>/dev/null)' (O = ours)"
+		echo "# net-qemu: not testing someone else's vhost_net"
+		exit 1
+	fi
+fi
+note "/sys/module/vhost/taint=$(cat /sys/module/vhost/taint) /sys/module/vhost_net/taint=$(cat /sys/module/vhost_net/taint)"
+if [ $demo = 1 ]; then
+	echo "host# grep vhost /proc/modules"
+	grep -E '^vhost' /proc/modules
+fi
+modprobe tun 2>/dev/null
+timing modules "$tm"
+
+# ---------------------------------------------------------------------------------------------
+# Nested guest: kernel, initramfs, accelerator
+
+kimg=$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.*' -printf '%p\n' | sort -V | tail -n1)
+[ -n "$kimg" ] || { result FAIL guest-boot "no /boot/vmlinuz-6.1.* for the nested guest"; exit 1; }
+initrd=${VHOST_NET_GUEST_INITRD:-}
+if [ -z "$initrd" ] || [ ! -f "$initrd" ]; then
+	tm=$EPOCHREALTIME
+	initrd=$(VHOST_NET_GUEST_DIR=$work "$here/net-guest-initramfs.sh" "${kimg#/boot/vmlinuz-}") ||
+		{ result FAIL guest-boot "cannot build the nested initramfs"; exit 1; }
+	timing nested-initramfs-build "$tm"
+fi
+
+tm=$EPOCHREALTIME
+accel=tcg accel_why="no /dev/kvm"
+if [ "${VHOST_NET_ACCEL:-}" = tcg ]; then
+	accel_why="VHOST_NET_ACCEL=tcg"
+elif modprobe kvm_amd 2>/dev/null || modprobe kvm_intel 2>/dev/null; then
+	if [ -c /dev/kvm ]; then accel=kvm accel_why="/dev/kvm after modprobe kvm_amd/kvm_intel"; fi
+else
+	accel_why="neither kvm_amd nor kvm_intel loads (is the test VM's CPU -cpu max?)"
+fi
+note "nested accelerator: $accel ($accel_why)"
+# The first KVM VM on a host enables a static key in the scheduler (KVM's preempt notifiers) and
+# the last one to go disables it: each flip live-patches __schedule.  Under TCG a vCPU sometimes
+# executes the transient int3 of such a patch after it is gone ("Oops: int3" in __schedule, seen
+# on 6.12), and every QEMU start/stop here (libvirt alone probes 4 times) would flip it.  So one
+# idle KVM VM is created now and kept to the end of the VM's life (never killed: its exit would
+# flip the key back): one flip per run, while nothing else runs.
+if [ "$accel" = kvm ]; then
+	qemu-system-x86_64 -accel kvm -machine none -S -nodefaults -no-user-config -display none \
+		-monitor none </dev/null >/dev/null 2>&1 &
+	kvm_keeper=$!
+	wait_for 30 sh -c "ls -l /proc/$kvm_keeper/fd 2>/dev/null | grep -q kvm-vm" ||
+		note "the KVM keeper (pid $kvm_keeper) holds no KVM VM"
+fi
+timing kvm-probe "$tm"
+
+bios=()
+[ ! -f /usr/share/qemu/qboot.rom ] || bios=(-bios /usr/share/qemu/qboot.rom)
+gargs="console=ttyS0 loglevel=4 panic=-1 rdinit=/init 8250.nr_uarts=1 edd=off acpi=noirq mitigations=off"
+
+# ---------------------------------------------------------------------------------------------
+# The guest agent: "ID COMMAND" lines to DIR/ctl.in, output and "@@END ID STATUS" from ctl.out
+# (a QEMU pipe chardev on a virtio-serial port).  The FIFOs are opened read-write here first so
+# that neither QEMU nor we block on opening them.
+
+# agent_open DIR: create the FIFOs and open them as fds $ain/$aout.
+agent_open() {
+	apart=''
+	mkfifo "$1/ctl.in" "$1/ctl.out"
+	exec {ain}<>"$1/ctl.in" {aout}<>"$1/ctl.out"
+}
+agent_close() {
+	[ -z "$ain" ] || exec {ain}>&- {aout}>&-
+	ain='' aout=''
+}
+
+# agent_wait SECONDS PATTERN PID: read lines until one matches PATTERN (glob), the guest's QEMU
+# PID dies, or the time is up.  Lines before the match accumulate in $AOUT; the match in $ALINE.
+ain='' aout=''
+apart='' # a line's beginning, when a read timed out in the middle of it
+agent_wait() {
+	local end=$((SECONDS + $1)) pat=$2 pid=$3 line rc
+	ALINE=''
+	while [ $SECONDS -lt $end ]; do
+		IFS= read -r -t 1 -u "$aout" line
+		rc=$?
+		if [ $rc = 0 ]; then
+			line=$apart$line
+			apart=''
+			# shellcheck disable=SC2053 # glob on purpose
+			if [[ $line == $pat ]]; then
+				ALINE=$line
+				return 0
+			fi
+			AOUT+="$line"$'\n'
+		elif [ $rc -gt 128 ]; then
+			# Timed out: bash keeps what it read of the unfinished line.
+			apart+=$line
+			kill -0 "$pid" 2>/dev/null && continue
+			AOUT+="$apart(the guest's QEMU exited)"$'\n'
+			return 2
+		elif ! kill -0 "$pid" 2>/dev/null; then
+			AOUT+="(the guest's QEMU exited)"$'\n'
+			return 2
+		fi
+	done
+	AOUT+="(timed out after $1 s)"$'\n'
+	return 1
+}
+
+# gx SECONDS COMMAND: run COMMAND in the guest (one line); its output in $AOUT, returns its status
+# (124 on timeout, 125 if the guest is gone).
+aseq=0
+gx() {
+	local to=$1 cmd=$2 rc
+	aseq=$((aseq + 1))
+	AOUT=''
+	[ $demo = 0 ] || echo "guest# $cmd"
+	printf '%s %s\n' "$aseq" "$cmd" >&"$ain"
+	agent_wait "$to" "@@END $aseq *" "$gpid"
+	rc=$?
+	case $rc in
+	0) rc=${ALINE##* } ;;
+	1) rc=124 ;;
+	*) rc=125 ;;
+	esac
+	[ $demo = 0 ] || printf '%s' "$AOUT"
+	return "$rc"
+}
+# hx COMMAND...: run on the host (the test VM), output in $HOUT; demo mode shows it.
+hx() {
+	local rc
+	[ $demo = 0 ] || echo "host# $*"
+	HOUT=$("$@" 2>&1)
+	rc=$?
+	[ $demo = 0 ] || printf '%s\n' "$HOUT"
+	return $rc
+}
+
+# vhost_fds PID: how many /dev/vhost-net descriptors the process holds.
+vhost_fds() {
+	local f n=0
+	for f in /proc/"$1"/fd/*; do [ "$(readlink "$f")" != /dev/vhost-net ] || n=$((n + 1)); done
+	echo $n
+}
+
+# Bring a host tap up with an address once it exists.
+tap_up() { # DEV ADDR/PREFIX
+	wait_for 30 test -d "/sys/class/net/$1" || return 1
+	ip addr add "$2" dev "$1" && ip link set "$1" up
+}
+
+# iperf3 server on the host, one test or until killed; waits until it listens.
+iperf_srv() { # ADDR PORT LOG [-1]
+	iperf3 -s -B "$1" -p "$2" "${@:4}" >"$3" 2>&1 &
+	srv=$!
+	pids+=("$srv")
+	wait_for 20 sh -c "ss -Hltn 'sport = :$2' | grep -q ." || { note "iperf3 -s on $1:$2 does not listen"; return 1; }
+}
+# wait for a one-test host server to finish: status 0 and a receiver summary.
+iperf_srv_done() { # LOG
+	local rc
+	wait_for 30 sh -c "! kill -0 $srv 2>/dev/null" || { kill "$srv"; return 1; }
+	wait "$srv"
+	rc=$?
+	[ $rc = 0 ] && grep -q 'receiver' "$1"
+}
+
+# ---------------------------------------------------------------------------------------------
+# QEMU
+
+# start_qemu ACCEL: the guest with sq0 (+ mq0); sets $gpid and $gdir.
+nstart=0
+start_qemu() {
+	local a=$1 cpu=max
+	nstart=$((nstart + 1))
+	gdir=$work/qemu-$nstart-$a
+	mkdir -p "$gdir"
+	agent_open "$gdir"
+	[ "$a" = tcg ] || cpu=host
+	local net=(
+		-netdev tap,id=n0,ifname=tap0,script=no,downscript=no,vhost=on
+		-device virtio-net-pci,netdev=n0,mac=52:54:00:76:68:01
+	)
+	[ $mq = 0 ] || net+=(
+		-netdev tap,id=n1,ifname=tap1,script=no,downscript=no,vhost=on,queues=2
+		-device virtio-net-pci,netdev=n1,mac=52:54:00:76:68:02,mq=on,vectors=6
+	)
+	qemu=(
+		qemu-system-x86_64 -name vt-net-guest -accel "$a" -cpu "$cpu" -smp 2 -m 512
+		-display none -monitor none -nodefaults -no-user-config -no-reboot "${bios[@]}"
+		-kernel "$kimg" -initrd "$initrd" -append "$gargs"
+		-serial "file:$gdir/console.log"
+		-device virtio-serial-pci -chardev "pipe,id=ctl,path=$gdir/ctl"
+		-device virtserialport,chardev=ctl,name=ctl
+		"${net[@]}"
+	)
+	note "${qemu[*]}"
+	"${qemu[@]}" </dev/null >"$gdir/qemu.log" 2>&1 &
+	gpid=$!
+	pids+=("$gpid")
+}
+stop_qemu() {
+	kill "$gpid" 2>/dev/null
+	wait "$gpid" 2>/dev/null
+	agent_close
+	# QEMU removes its taps on exit; wait so the next one can have the names.
+	wait_for 30 sh -c '! test -d /sys/class/net/tap0 && ! test -d /sys/class/net/tap1'
+}
+guest_diag() { # what went wrong, on stdout as comments
+	local st=''
+	if ! kill -0 "$gpid" 2>/dev/null; then
+		wait "$gpid" 2>/dev/null
+		st=$?
+		[ "$st" != 127 ] || st="unknown (not our child)"
+	fi
+	{
+		printf '%s' "$AOUT" | tail -n 20
+		[ -z "$st" ] || echo "-- QEMU $gpid exited with status $st; kernel log (tail):"
+		[ -z "$st" ] || dmesg | tail -n 15
+		echo "-- console (tail):"
+		tr -d '\r' <"$gdir/console.log" | tail -n 25
+		echo "-- qemu:"
+		cat "$gdir/qemu.log"
+	} | show
+}
+
+# The direct QEMU guest: every case but libvirt's.  Returns 1 if the guest did not boot.
+qemu_run() {
+	tb=$EPOCHREALTIME
+	boot_to=${VHOST_NET_BOOT_TIMEOUT:-}
+	booted=0
+	# Nested KVM inside the TCG test VM is unusual: a guest that resets during boot (QEMU exits,
+	# -no-reboot) gets one more try under KVM, one that hangs goes to TCG at once.
+	local tries a wr
+	tries=$([ "$accel" = kvm ] && echo "kvm kvm tcg" || echo tcg)
+	for a in $tries; do
+		[ "$a" = tcg ] || [ "$accel" = kvm ] || continue
+		to=${boot_to:-$([ "$a" = kvm ] && echo 180 || echo 600)}
+		tb=$EPOCHREALTIME
+		banner "booting a nested guest (Debian $(basename "$kimg"), busybox initramfs) in QEMU," \
+			"accel $a, NIC: -netdev tap,ifname=tap0,vhost=on -device virtio-net-pci (up to ${to} s)"
+		start_qemu "$a"
+		AOUT=''
+		agent_wait "$to" '@@READY *' "$gpid"
+		wr=$?
+		if [ $wr = 0 ]; then
+			booted=1
+			accel=$a
+			break
+		fi
+		note "nested guest under $a: $([ $wr = 2 ] && echo "QEMU exited before the agent came up" ||
+			echo "no agent within ${to}s")"
+		guest_diag
+		stop_qemu
+		if [ "$a" = kvm ] && { [ $wr != 2 ] || [ -n "${kvm_failed:-}" ]; }; then
+			accel=tcg accel_why="the nested KVM guest did not boot"
+			note "falling back to TCG"
+		fi
+		[ "$a" != kvm ] || kvm_failed=1
+	done
+	if [ $booted = 0 ]; then
+		result FAIL guest-boot "the nested guest did not come up (see the lines above)"
+		return 1
+	fi
+	result PASS guest-boot
+	note "guest up under $accel in $(since "$tb") s: ${ALINE#@@READY }"
+	timing nested-boot "$tb"
+
+	# Proof: the QEMU process holds /dev/vhost-net (1 for sq0, 2 for mq0's queue pairs), and the
+	# module behind it is still ours.
+	tt=$EPOCHREALTIME
+	want=$((mq ? 3 : 1))
+	n=$(vhost_fds "$gpid")
+	if [ $demo = 1 ]; then
+		banner "QEMU (pid $gpid) holds OUR /dev/vhost-net"
+		echo "host# find /proc/$gpid/fd -lname /dev/vhost-net   (QEMU's descriptors)"
+		find "/proc/$gpid/fd" -lname /dev/vhost-net -printf '%p -> %l\n'
+		echo "host# cat /sys/module/vhost_net/taint"
+		cat /sys/module/vhost_net/taint
+	fi
+	if [ "$n" = "$want" ] && { [ $intree = 1 ] || is_ours vhost_net; }; then
+		result PASS qemu-holds-vhost-net
+	else
+		result FAIL qemu-holds-vhost-net "QEMU $gpid holds $n /dev/vhost-net fds (want $want); vhost_net taint '$(cat /sys/module/vhost_net/taint)'"
+		find "/proc/$gpid/fd" -type l -printf '%p -> %l\n' | show
+	fi
+
+	tap_up tap0 169.254.1.1/24 || note "tap0: cannot configure"
+	[ $mq = 0 ] || tap_up tap1 169.254.2.1/24 || note "tap1: cannot configure"
+	gx 30 "ip addr add 169.254.1.2/24 dev sq0 && ip link set sq0 up" || { note "guest sq0:"; printf '%s' "$AOUT" | show; }
+
+	# --- ping both ways
+	banner "guest 169.254.1.2 (sq0) <-> host 169.254.1.1 (tap0): ping both ways"
+	gx 40 "ping -c 3 -w 30 169.254.1.1"
+	rc=$?
+	out=$AOUT
+	check ping-guest-to-host "rc=$rc" eval '[ $rc = 0 ] && grep -q " 0% packet loss" <<<"$out"'
+	[ $rc = 0 ] || printf '%s' "$out" | show
+	hx busybox ping -c 3 -w 30 169.254.1.2
+	rc=$?
+	check ping-host-to-guest "rc=$rc" eval '[ $rc = 0 ] && grep -q " 0% packet loss" <<<"$HOUT"'
+	[ $rc = 0 ] || printf '%s\n' "$HOUT" | show
+
+	# --- iperf3 TCP both ways (completion checked, never throughput)
+	banner "iperf3 TCP, 8 MiB each way"
+	if iperf_srv 169.254.1.1 5201 "$work/srv1.log" -1; then
+		gx 90 "timeout 80 iperf3 -c 169.254.1.1 -p 5201 -n 8M --connect-timeout 10000"
+		rc=$?
+		out=$AOUT
+		iperf_srv_done "$work/srv1.log"
+		src=$?
+		check iperf3-guest-to-host "client rc=$rc, server ok=$src" \
+			eval '[ $rc = 0 ] && [ $src = 0 ] && grep -q receiver <<<"$out"'
+		[ $rc = 0 ] && [ $src = 0 ] || { printf '%s' "$out"; cat "$work/srv1.log"; } | show
+	else
+		result FAIL iperf3-guest-to-host "host iperf3 server did not start"
+	fi
+	gx 30 "iperf3 -s -1 -B 169.254.1.2 -p 5202 >/tmp/srv2.log 2>&1 & i=0; until netstat -ltn | grep -q ':5202 '; do i=\$((i+1)); [ \$i -lt 200 ] || exit 1; sleep 0.1; done"
+	rc=$?
+	if [ $rc = 0 ]; then
+		hx timeout 90 iperf3 -c 169.254.1.2 -p 5202 -n 8M --connect-timeout 10000
+		rc=$?
+		check iperf3-host-to-guest "client rc=$rc" eval '[ $rc = 0 ] && grep -q receiver <<<"$HOUT"'
+		[ $rc = 0 ] || printf '%s\n' "$HOUT" | show
+	else
+		result FAIL iperf3-host-to-guest "guest iperf3 server did not start (rc=$rc)"
+		printf '%s' "$AOUT" | show
+	fi
+	timing single-queue-cases "$tt"
+
+	# --- multiqueue: mq0 (queues=2) with 2 combined channels; each queue must carry traffic
+	if [ $mq = 1 ]; then
+		tt=$EPOCHREALTIME
+		gx 30 "ip addr add 169.254.2.2/24 dev mq0 && ip link set mq0 up; ethtool -L mq0 combined 2; ethtool -l mq0"
+		out=$AOUT
+		cur=$(sed -n '/Current hardware settings/,$p' <<<"$out" | awk '/^Combined:/ {print $2}')
+		check mq/channels "ethtool -l mq0: current combined '$cur', want 2" [ "$cur" = 2 ]
+		[ "$cur" = 2 ] || printf '%s' "$out" | show
+
+		gx 40 "ping -c 3 -w 30 169.254.2.1"
+		rc=$?
+		out=$AOUT
+		hx busybox ping -c 3 -w 30 169.254.2.2
+		hrc=$?
+		check mq/ping "guest->host rc=$rc, host->guest rc=$hrc" \
+			eval '[ $rc = 0 ] && [ $hrc = 0 ] && grep -q " 0% packet loss" <<<"$out" && grep -q " 0% packet loss" <<<"$HOUT"'
+
+		# One client per guest CPU (XPS maps CPU n to tx queue n; the host's tap answers a flow on
+		# the queue it came from), each way: every queue pair carries data in both directions.
+		if iperf_srv 169.254.2.1 5301 "$work/srv3.log"; then
+			cmd=''
+			for c in 1 2; do
+				for r in '' ' -R'; do
+					cmd+="timeout 50 taskset $c iperf3 -c 169.254.2.1 -p 5301 -n 4M --connect-timeout 10000$r >/tmp/c.log 2>&1 || { echo FAILED: mask $c$r; cat /tmp/c.log; exit 1; }; "
+				done
+			done
+			gx 240 "${cmd}ethtool -S mq0"
+			rc=$?
+			out=$AOUT
+			kill "$srv" 2>/dev/null
+			check mq/iperf3 "4 transfers (2 CPUs x 2 directions): rc=$rc" [ $rc = 0 ]
+			[ $rc = 0 ] || printf '%s' "$out" | show
+			# ethtool -S: "     rx_queue_0_bytes: 4431234"
+			declare -A qb=()
+			while read -r k v; do qb[${k%:}]=$v; done < <(grep -E '^ *(rx|tx)_queue_[01]_bytes:' <<<"$out")
+			note "mq0 per-queue bytes: $(for k in rx_queue_0_bytes rx_queue_1_bytes tx_queue_0_bytes tx_queue_1_bytes; do printf '%s=%s ' $k "${qb[$k]:-?}"; done)"
+			ok=0
+			for k in rx_queue_0_bytes rx_queue_1_bytes tx_queue_0_bytes tx_queue_1_bytes; do
+				[ "${qb[$k]:-0}" -ge 1000000 ] || ok=1
+			done
+			check mq/both-queues "a queue carried less than 1 MB one way (see the line above)" [ $ok = 0 ]
+		else
+			result FAIL mq/iperf3 "host iperf3 server did not start"
+		fi
+		timing multiqueue-cases "$tt"
+	fi
+
+	# --- the data really went through vhost: no fallback to userspace virtio, and our per-ring
+	# counters (debugfs, ours only) or the kernel's vhost workers of this QEMU
+	fb=$(grep -iE 'falling back|vhost.*(fail|error)|could not' "$gdir/qemu.log")
+	dbg=()
+	for d in /sys/kernel/debug/vhost/net-"$gpid"-*; do [ -d "$d" ] && dbg+=("$d"); done
+	if [ -n "$fb" ]; then
+		result FAIL vhost-datapath "QEMU: $(head -n1 <<<"$fb")"
+	elif [ ${#dbg[@]} -gt 0 ]; then
+		banner "the traffic went through OUR vhost-net: its per-ring counters in debugfs"
+		bad=''
+		for d in "${dbg[@]}"; do
+			s=$(cat "$d"/vq* 2>/dev/null | awk '$1 == "chains" {c += $2} $1 == "bytes" {b += $2} END {print c + 0, b + 0}')
+			note "${d##*/}: chains, bytes = $s"
+			[ "${s%% *}" -gt 0 ] || bad+=" ${d##*/}"
+			[ $demo = 0 ] || for q in "$d"/vq*; do echo "host# cat $q"; cat "$q"; done
+		done
+		check vhost-datapath "devices with no chains:$bad; ${#dbg[@]} devices (want $want)" \
+			eval '[ -z "$bad" ] && [ ${#dbg[@]} = $want ]'
+	else
+		w=$(cat /proc/[0-9]*/task/[0-9]*/comm 2>/dev/null | grep -c "^vhost-$gpid$")
+		note "no debugfs counters for QEMU $gpid; vhost-$gpid workers: $w"
+		check vhost-datapath "$w vhost-$gpid workers (want $want)" [ "$w" = "$want" ]
+	fi
+
+	# --- orderly end: the guest powers off, QEMU exits 0 (vhost devices released), no kernel
+	# report in the guest
+	tt=$EPOCHREALTIME
+	printf '%s %s\n' 999 "poweroff -f" >&"$ain"
+	wait_for 60 sh -c "! kill -0 $gpid 2>/dev/null"
+	if kill -0 "$gpid" 2>/dev/null; then
+		result FAIL guest-poweroff "QEMU still running 60 s after poweroff"
+		stop_qemu
+	else
+		wait "$gpid"
+		rc=$?
+		check guest-poweroff "QEMU exit status $rc" [ $rc = 0 ]
+		agent_close
+	fi
+	bad=$(tr -d '\r' <"$gdir/console.log" | grep -E '(^|[^[:alnum:]_])(BUG|WARNING):|Oops|Call Trace|virtio_net.*(fail|error)|NETDEV WATCHDOG' | head -n 3)
+	check guest-kernel-log "$(head -n1 <<<"$bad")" [ -z "$bad" ]
+	[ -z "$bad" ] || tr -d '\r' <"$gdir/console.log" | tail -n 40 | show
+	timing shutdown "$tt"
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# libvirt: the same guest, started by libvirtd, <interface type='ethernet'> + <driver name='vhost'/>
+
+# libvirt_start: configure and start libvirtd in the background.
+libvirt_start() {
+	local d=$work/libvirt
+	mkdir -p "$d"
+	# The VM's root is an overlay with a tmpfs upper: these changes vanish at power-off.
+	# No default network (it would bring up virbr0 on a private range); QEMU runs as root with
+	# no namespaces, cgroups or labels; its stdout/stderr go straight to the log (no virtlogd).
+	rm -f /etc/libvirt/qemu/networks/autostart/*.xml
+	# At start libvirtd probes every qemu-system-* it finds, each twice (KVM, TCG), ~10 s each
+	# under TCG; the capability cache cannot be reused across boots (it is keyed on the ctime
+	# of /dev/kvm).  Hide the i386 emulator, which nothing here uses.
+	rm -f /usr/bin/qemu-system-i386
+	cat >>/etc/libvirt/qemu.conf <<-'EOF'
+		user = "root"
+		group = "root"
+		dynamic_ownership = 0
+		remember_owner = 0
+		security_driver = "none"
+		namespaces = []
+		cgroup_controllers = []
+		stdio_handler = "file"
+	EOF
+	getent passwd libvirt-qemu >/dev/null || useradd -r -M -s /usr/sbin/nologin libvirt-qemu
+	mkdir -p /var/log/libvirt/qemu /var/cache/libvirt /var/lib/libvirt/qemu /run/libvirt
+	rm -f /var/log/libvirt/qemu/vt-net.log
+	libvirtd --pid-file "$d/libvirtd.pid" >"$d/libvirtd.log" 2>&1 &
+	libvirtd_pid=$!
+	libvirtd_t0=$EPOCHREALTIME
+}
+
+libvirt_run() {
+	libvirt_guest
+	libvirt_stop
+}
+# Whatever state libvirt_guest left: no domain, no libvirtd, FIFOs closed.
+libvirt_stop() {
+	local t=$EPOCHREALTIME
+	if [ -n "$ain" ]; then
+		virsh -q -c qemu:///system domstate vt-net >/dev/null 2>&1 &&
+			timeout 60 virsh -q -c qemu:///system destroy vt-net >/dev/null 2>&1
+		agent_close
+	fi
+	kill "$libvirtd_pid" 2>/dev/null
+	wait_for 30 sh -c "! kill -0 $libvirtd_pid 2>/dev/null" || kill -9 "$libvirtd_pid" 2>/dev/null
+	wait "$libvirtd_pid" 2>/dev/null
+	libvirtd_pid=''
+	timing libvirt-stop "$t"
+}
+libvirt_guest() {
+	local d=$work/libvirt log=/var/log/libvirt/qemu/vt-net.log qpid='' rc t
+	if ! wait_for 120 sh -c 'virsh -q -c qemu:///system version >/dev/null 2>&1'; then
+		result FAIL libvirt-ping "libvirtd did not answer within 120 s"
+		show <"$d/libvirtd.log"
+		return
+	fi
+	timing libvirtd-up "$libvirtd_t0"
+	agent_open "$d"
+	cat >"$d/dom.xml" <<-EOF
+		<domain type='kvm'>
+		  <name>vt-net</name>
+		  <memory unit='MiB'>512</memory>
+		  <vcpu>1</vcpu>
+		  <os>
+		    <type arch='x86_64' machine='pc'>hvm</type>
+		    <kernel>$kimg</kernel>
+		    <initrd>$initrd</initrd>
+		    <cmdline>$gargs</cmdline>
+		  </os>
+		  <features><acpi/></features>
+		  <cpu mode='host-passthrough'/>
+		  <on_poweroff>destroy</on_poweroff>
+		  <on_reboot>destroy</on_reboot>
+		  <on_crash>destroy</on_crash>
+		  <devices>
+		    <emulator>$(command -v qemu-system-x86_64)</emulator>
+		    <interface type='ethernet'>
+		      <mac address='52:54:00:76:68:03'/>
+		      <target dev='lvtap0'/>
+		      <model type='virtio'/>
+		      <driver name='vhost'/>
+		    </interface>
+		    <serial type='file'><source path='$d/console.log'/><target port='0'/></serial>
+		    <channel type='pipe'><source path='$d/ctl'/><target type='virtio' name='ctl'/></channel>
+		    <memballoon model='none'/>
+		  </devices>
+		</domain>
+	EOF
+	local try wr
+	# (One more try if the guest resets during boot, as for the direct guest.)
+	for try in 1 2; do
+		t=$EPOCHREALTIME
+		if ! hx timeout 120 virsh -q -c qemu:///system create "$d/dom.xml"; then
+			result FAIL libvirt-ping "virsh create failed: $(tail -n 3 <<<"$HOUT" | tr '\n' ' ')"
+			show <"$log" 2>/dev/null
+			return
+		fi
+		qpid=$(cat /run/libvirt/qemu/vt-net.pid 2>/dev/null)
+		gpid=$qpid gdir=$d
+		timing "virsh-create (QEMU pid $qpid)" "$t"
+		t=$EPOCHREALTIME
+		tap_up lvtap0 169.254.3.1/24 || note "lvtap0: cannot configure"
+		AOUT='' apart=''
+		agent_wait 180 '@@READY *' "$qpid"
+		wr=$?
+		[ $wr != 0 ] || break
+		cp "$log" "$d/qemu.log" 2>/dev/null
+		guest_diag
+		if [ $wr != 2 ] || [ $try = 2 ]; then
+			result FAIL libvirt-ping "the libvirt guest did not come up"
+			return
+		fi
+		note "the libvirt guest's QEMU exited during boot: once more"
+		wait_for 30 sh -c '! virsh -q -c qemu:///system domstate vt-net >/dev/null 2>&1'
+	done
+	timing "libvirt-guest-boot (${ALINE#@@READY })" "$t"
+	gx 60 "ip addr add 169.254.3.2/24 dev lv0 && ip link set lv0 up && ping -c 3 -w 30 169.254.3.1"
+	rc=$?
+	out=$AOUT
+	local n cmdl chains=''
+	n=$(vhost_fds "$qpid")
+	for t in /sys/kernel/debug/vhost/net-"$qpid"-*; do
+		[ -d "$t" ] && chains=$(cat "$t"/vq* | awk '$1 == "chains" {c += $2} END {print c + 0}')
+	done
+	# libvirt logs the command line with one option per line and backslash continuations.
+	cmdl=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$log" | grep -a 'qemu-system-x86_64' | tail -n 1)
+	if [ $demo = 1 ] || [ $rc != 0 ]; then printf '%s' "$out" | show; fi
+	if [ $rc != 0 ] || ! grep -q " 0% packet loss" <<<"$out"; then
+		result FAIL libvirt-ping "guest ping to the host: rc=$rc"
+	elif ! grep -qE '"vhost":true|vhost=on' <<<"$cmdl" || ! grep -q 'vhostfd' <<<"$cmdl"; then
+		result FAIL libvirt-ping "QEMU's command line in $log shows no vhost: $(grep -oE -- "-netdev [^ ]+" <<<"$cmdl")"
+	elif [ "$n" != 1 ]; then
+		result FAIL libvirt-ping "libvirt's QEMU $qpid holds $n /dev/vhost-net fds (want 1)"
+	elif [ $intree = 0 ] && ! is_ours vhost_net; then
+		result FAIL libvirt-ping "vhost_net is not ours any more (taint '$(cat /sys/module/vhost_net/taint)')"
+	elif [ "${chains:-1}" = 0 ]; then
+		result FAIL libvirt-ping "our debugfs counters show no chain through libvirt's vhost-net device"
+	else
+		result PASS libvirt-ping
+		note "libvirt netdev: $(grep -oE -- "-netdev [^ ]+" <<<"$cmdl")"
+	fi
+	printf '%s %s\n' 999 "poweroff -f" >&"$ain"
+	wait_for 60 sh -c "! kill -0 $qpid 2>/dev/null" ||
+		note "libvirt guest still running 60 s after poweroff: destroying it"
+}
+
+qemu_ok=1
+if [ $direct = 1 ]; then
+	qemu_run || qemu_ok=0
+fi
+
+if [ $libvirt = 1 ]; then
+	tt=$EPOCHREALTIME
+	if [ $qemu_ok = 0 ]; then
+		result FAIL libvirt-ping "not run: the nested guest did not boot under QEMU alone"
+	elif [ "$accel" != kvm ]; then
+		result SKIP libvirt-ping "no nested KVM ($accel_why): libvirt uses vhost only for <domain type='kvm'>"
+	elif ! command -v libvirtd >/dev/null || ! command -v virsh >/dev/null; then
+		result SKIP libvirt-ping "libvirt-daemon-system / libvirt-clients not installed"
+	else
+		libvirt_start
+		libvirt_run
+	fi
+	timing libvirt "$tt"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Every device released: the modules unload.
+rmmod vhost_net 2>/dev/null && rmmod vhost 2>/dev/null
+[ $intree = 0 ] || rmmod vhost_iotlb 2>/dev/null
+check unload "vhost_net/vhost still loaded: $(grep -E '^vhost' /proc/modules | cut -d' ' -f1-3 | tr '\n' ';')" \
+	eval '! [ -d /sys/module/vhost_net ] && ! [ -d /sys/module/vhost ]'
+timing all "$T0"
+note "net clients: $npass passed, $nfail failed, $nskip skipped"
+[ $nfail = 0 ]
