@@ -440,47 +440,43 @@ long vhost_dev_ioctl(struct vhost_dev *dev, unsigned int cmd,
 EXPORT_SYMBOL_GPL(vhost_dev_ioctl);
 
 /**
- * vhost_chr_read_iter - read() on a vhost fd: IOTLB messages
- * @dev: the device
- * @iocb: the request
- * @to: the reader's buffer
+ * vhost_fop_read_iter - read() on a vhost fd: IOTLB messages
+ * @iocb: the request; its file's private_data is the struct vhost_dev
+ * @to: where the message goes
  *
  * Return: bytes read or -errno.
  */
-ssize_t vhost_chr_read_iter(struct vhost_dev *dev, struct kiocb *iocb,
-			    struct iov_iter *to)
+ssize_t vhost_fop_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
+	struct vhost_dev *dev = iocb->ki_filp->private_data;
+
 	return vhost_iotlb_read(dev, to, iocb->ki_flags & IOCB_NOWAIT ||
 				iocb->ki_filp->f_flags & O_NONBLOCK);
 }
-EXPORT_SYMBOL_GPL(vhost_chr_read_iter);
+EXPORT_SYMBOL_GPL(vhost_fop_read_iter);
 
 /**
- * vhost_chr_write_iter - write() on a vhost fd: IOTLB messages
- * @dev: the device
- * @iocb: the request
+ * vhost_fop_write_iter - write() on a vhost fd: IOTLB messages
+ * @iocb: the request; its file's private_data is the struct vhost_dev
  * @from: the message
  *
  * Return: bytes consumed or -errno.
  */
-ssize_t vhost_chr_write_iter(struct vhost_dev *dev, struct kiocb *iocb,
-			     struct iov_iter *from)
+ssize_t vhost_fop_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	return vhost_iotlb_write(dev, from);
+	return vhost_iotlb_write(iocb->ki_filp->private_data, from);
 }
-EXPORT_SYMBOL_GPL(vhost_chr_write_iter);
+EXPORT_SYMBOL_GPL(vhost_fop_write_iter);
 
 /**
- * vhost_chr_poll - poll() on a vhost fd
- * @dev: the device
- * @file: the fd
+ * vhost_fop_poll - poll() on a vhost fd
+ * @file: the fd; its private_data is the struct vhost_dev
  * @wait: the poll table
  *
  * Return: the event mask.
  */
-__poll_t vhost_chr_poll(struct vhost_dev *dev, struct file *file,
-			poll_table *wait)
+__poll_t vhost_fop_poll(struct file *file, poll_table *wait)
 {
-	return vhost_iotlb_poll(dev, file, wait);
+	return vhost_iotlb_poll(file->private_data, file, wait);
 }
-EXPORT_SYMBOL_GPL(vhost_chr_poll);
+EXPORT_SYMBOL_GPL(vhost_fop_poll);

@@ -773,7 +773,7 @@ static int vhost_net_open(struct inode *inode, struct file *f)
 	vhost_poll_init(&rx->sock_poll, &rx->vq, vhost_net_rx_kick, EPOLLIN);
 	vhost_poll_init(&tx->sock_poll, &tx->vq, vhost_net_tx_kick, EPOLLOUT);
 	vhost_net_set_features(&n->dev, 0);
-	f->private_data = n;
+	f->private_data = &n->dev;
 	return 0;
 
 err:
@@ -786,7 +786,7 @@ err:
 
 static int vhost_net_release(struct inode *inode, struct file *f)
 {
-	struct vhost_net *n = f->private_data;
+	struct vhost_net *n = container_of(f->private_data, struct vhost_net, dev);
 
 	vhost_dev_cleanup(&n->dev);
 	kfree(n->rings[VHOST_NET_TX].xdp);
@@ -799,7 +799,7 @@ static int vhost_net_release(struct inode *inode, struct file *f)
 static long vhost_net_ioctl(struct file *f, unsigned int cmd,
 			    unsigned long arg)
 {
-	struct vhost_net *n = f->private_data;
+	struct vhost_net *n = container_of(f->private_data, struct vhost_net, dev);
 	void __user *argp = (void __user *)arg;
 	struct vhost_vring_file backend;
 	long ret;
@@ -813,38 +813,8 @@ static long vhost_net_ioctl(struct file *f, unsigned int cmd,
 	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
 }
 
-static ssize_t vhost_net_read_iter(struct kiocb *iocb, struct iov_iter *to)
-{
-	struct vhost_net *n = iocb->ki_filp->private_data;
-
-	return vhost_chr_read_iter(&n->dev, iocb, to);
-}
-
-static ssize_t vhost_net_write_iter(struct kiocb *iocb, struct iov_iter *from)
-{
-	struct vhost_net *n = iocb->ki_filp->private_data;
-
-	return vhost_chr_write_iter(&n->dev, iocb, from);
-}
-
-static __poll_t vhost_net_poll(struct file *f, poll_table *wait)
-{
-	struct vhost_net *n = f->private_data;
-
-	return vhost_chr_poll(&n->dev, f, wait);
-}
-
-static const struct file_operations vhost_net_fops = {
-	.owner = THIS_MODULE,
-	.open = vhost_net_open,
-	.release = vhost_net_release,
-	.unlocked_ioctl = vhost_net_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.read_iter = vhost_net_read_iter,
-	.write_iter = vhost_net_write_iter,
-	.poll = vhost_net_poll,
-	.llseek = noop_llseek,
-};
+static const struct file_operations vhost_net_fops =
+	VHOST_DEVICE_FOPS(vhost_net_open, vhost_net_release, vhost_net_ioctl);
 
 static struct miscdevice vhost_net_misc = {
 	.minor = VHOST_NET_MINOR,

@@ -145,13 +145,13 @@ static int vhost_test_open(struct inode *inode, struct file *f)
 		kvfree(t);
 		return ret;
 	}
-	f->private_data = t;
+	f->private_data = &t->dev;
 	return 0;
 }
 
 static int vhost_test_release(struct inode *inode, struct file *f)
 {
-	struct vhost_test *t = f->private_data;
+	struct vhost_test *t = container_of(f->private_data, struct vhost_test, dev);
 
 	vhost_dev_cleanup(&t->dev);
 	kvfree(t);
@@ -161,7 +161,7 @@ static int vhost_test_release(struct inode *inode, struct file *f)
 static long vhost_test_ioctl(struct file *f, unsigned int cmd,
 			     unsigned long arg)
 {
-	struct vhost_test *t = f->private_data;
+	struct vhost_test *t = container_of(f->private_data, struct vhost_test, dev);
 	void __user *argp = (void __user *)arg;
 	struct vhost_vring_file backend;
 	long ret;
@@ -194,38 +194,8 @@ static long vhost_test_ioctl(struct file *f, unsigned int cmd,
 	return ret;
 }
 
-static ssize_t vhost_test_read_iter(struct kiocb *iocb, struct iov_iter *to)
-{
-	struct vhost_test *t = iocb->ki_filp->private_data;
-
-	return vhost_chr_read_iter(&t->dev, iocb, to);
-}
-
-static ssize_t vhost_test_write_iter(struct kiocb *iocb, struct iov_iter *from)
-{
-	struct vhost_test *t = iocb->ki_filp->private_data;
-
-	return vhost_chr_write_iter(&t->dev, iocb, from);
-}
-
-static __poll_t vhost_test_poll(struct file *f, poll_table *wait)
-{
-	struct vhost_test *t = f->private_data;
-
-	return vhost_chr_poll(&t->dev, f, wait);
-}
-
-static const struct file_operations vhost_test_fops = {
-	.owner = THIS_MODULE,
-	.open = vhost_test_open,
-	.release = vhost_test_release,
-	.unlocked_ioctl = vhost_test_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.read_iter = vhost_test_read_iter,
-	.write_iter = vhost_test_write_iter,
-	.poll = vhost_test_poll,
-	.llseek = noop_llseek,
-};
+static const struct file_operations vhost_test_fops =
+	VHOST_DEVICE_FOPS(vhost_test_open, vhost_test_release, vhost_test_ioctl);
 
 static struct miscdevice vhost_test_misc = {
 	.minor = MISC_DYNAMIC_MINOR,

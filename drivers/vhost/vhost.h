@@ -11,6 +11,7 @@
 #define VHOST_OOT_VHOST_H
 
 #include <linux/atomic.h>
+#include <linux/fs.h>
 #include <linux/llist.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
@@ -308,12 +309,28 @@ bool vhost_dev_has_owner(struct vhost_dev *dev);
 void vhost_dev_flush(struct vhost_dev *dev);
 void vhost_dev_stop_rings(struct vhost_dev *dev);
 bool vhost_has_feature(struct vhost_virtqueue *vq, unsigned int bit);
-ssize_t vhost_chr_read_iter(struct vhost_dev *dev, struct kiocb *iocb,
-			    struct iov_iter *to);
-ssize_t vhost_chr_write_iter(struct vhost_dev *dev, struct kiocb *iocb,
-			     struct iov_iter *from);
-__poll_t vhost_chr_poll(struct vhost_dev *dev, struct file *file,
-			poll_table *wait);
+
+/*
+ * The file operations of a vhost device node. The device's open() sets
+ * file->private_data to its struct vhost_dev, which the core's read, write
+ * and poll use (the device IOTLB's message channel); the device's release
+ * and ioctl find their own structure from it with container_of().
+ */
+ssize_t vhost_fop_read_iter(struct kiocb *iocb, struct iov_iter *to);
+ssize_t vhost_fop_write_iter(struct kiocb *iocb, struct iov_iter *from);
+__poll_t vhost_fop_poll(struct file *file, poll_table *wait);
+
+#define VHOST_DEVICE_FOPS(open_fn, release_fn, ioctl_fn) {		\
+	.owner = THIS_MODULE,						\
+	.open = open_fn,						\
+	.release = release_fn,						\
+	.unlocked_ioctl = ioctl_fn,					\
+	.compat_ioctl = compat_ptr_ioctl,				\
+	.read_iter = vhost_fop_read_iter,				\
+	.write_iter = vhost_fop_write_iter,				\
+	.poll = vhost_fop_poll,						\
+	.llseek = noop_llseek,						\
+}
 
 /* ---- workers (worker.c) ---------------------------------------------- */
 
