@@ -139,6 +139,8 @@ EXPORT_SYMBOL_GPL(vhost_vq_fetch);
 void vhost_vq_unfetch(struct vhost_virtqueue *vq, unsigned int n)
 {
 	vq->ops->unfetch(vq, n);
+	/* Counted again when fetched again. */
+	vq->stats.chains -= n;
 }
 EXPORT_SYMBOL_GPL(vhost_vq_unfetch);
 
