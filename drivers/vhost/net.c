@@ -253,12 +253,8 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 			break;
 		if (!ret) {
 			vhost_net_tx_flush(r, sock);
-			if (vhost_vq_busy_poll(vq))
+			if (vhost_vq_wait_for_buffers(vq))
 				continue;
-			if (unlikely(vhost_vq_enable_notify(vq))) {
-				vhost_vq_disable_notify(vq);
-				continue;
-			}
 			break;
 		}
 		if (unlikely(c.in)) {
@@ -537,12 +533,8 @@ static void vhost_net_handle_rx(struct vhost_net_ring *r)
 			break;
 		if (!nbufs) {
 			/* The driver has to add buffers first. */
-			if (vhost_vq_busy_poll(vq))
+			if (vhost_vq_wait_for_buffers(vq))
 				continue;
-			if (unlikely(vhost_vq_enable_notify(vq))) {
-				vhost_vq_disable_notify(vq);
-				continue;
-			}
 			break;
 		}
 		for (room = 0, i = 0; i < nbufs; i++)

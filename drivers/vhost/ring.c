@@ -290,6 +290,26 @@ bool vhost_vq_busy_poll(struct vhost_virtqueue *vq)
 EXPORT_SYMBOL_GPL(vhost_vq_busy_poll);
 
 /**
+ * vhost_vq_wait_for_buffers - a handler found too few buffers: busy poll,
+ * then ask for kicks and look once more
+ * @vq: the ring (its mutex held)
+ *
+ * Return: true when the driver published buffers meanwhile and the
+ * handler should go on; false when it should stop and wait for a kick.
+ */
+bool vhost_vq_wait_for_buffers(struct vhost_virtqueue *vq)
+{
+	if (vhost_vq_busy_poll(vq))
+		return true;
+	if (unlikely(vhost_vq_enable_notify(vq))) {
+		vhost_vq_disable_notify(vq);
+		return true;
+	}
+	return false;
+}
+EXPORT_SYMBOL_GPL(vhost_vq_wait_for_buffers);
+
+/**
  * vhost_vq_over_weight - whether a handler has run long enough
  * @vq: the ring
  * @chains: chains handled in this run

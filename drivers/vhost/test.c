@@ -77,12 +77,8 @@ static void vhost_test_handle(struct vhost_work *work)
 		if (ret < 0)
 			break;
 		if (!ret) {
-			if (vhost_vq_busy_poll(vq))
+			if (vhost_vq_wait_for_buffers(vq))
 				continue;
-			if (unlikely(vhost_vq_enable_notify(vq))) {
-				vhost_vq_disable_notify(vq);
-				continue;
-			}
 			break;
 		}
 		len = vhost_test_loop(t, &c);

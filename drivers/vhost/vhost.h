@@ -356,6 +356,7 @@ void vhost_vq_signal(struct vhost_virtqueue *vq);
 bool vhost_vq_enable_notify(struct vhost_virtqueue *vq);
 void vhost_vq_disable_notify(struct vhost_virtqueue *vq);
 bool vhost_vq_busy_poll(struct vhost_virtqueue *vq);
+bool vhost_vq_wait_for_buffers(struct vhost_virtqueue *vq);
 bool vhost_vq_busy_poll_until(struct vhost_virtqueue *vq,
 			      bool (*found)(void *arg), void *arg);
 bool vhost_vq_over_weight(struct vhost_virtqueue *vq, unsigned int chains,
