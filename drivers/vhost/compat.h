@@ -8,6 +8,7 @@
 
 #include <linux/version.h>
 #include <linux/eventfd.h>
+#include <linux/skbuff.h>
 #include <linux/uio.h>
 
 /* Iterator directions were renamed in 6.2; the values are unchanged. */
@@ -25,6 +26,20 @@ static inline void vhost_eventfd_kick(struct eventfd_ctx *ctx)
 	eventfd_signal(ctx, 1);
 #endif
 }
+
+/*
+ * A zero-copy buffer's completion: a function pointer in struct ubuf_info
+ * until 6.10, an ops table since.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define VHOST_DEFINE_UBUF_OPS(name, fn)					\
+	static const struct ubuf_info_ops name = { .complete = fn }
+#define vhost_ubuf_set_ops(ubuf, name) ((ubuf)->ops = &(name))
+#else
+#define VHOST_DEFINE_UBUF_OPS(name, fn)					\
+	static void (*const name)(struct sk_buff *, struct ubuf_info *, bool) = fn
+#define vhost_ubuf_set_ops(ubuf, name) ((ubuf)->callback = (name))
+#endif
 
 /*
  * Workers forked from the owner (a "vhost task" that lives in the owner's

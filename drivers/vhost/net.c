@@ -29,6 +29,13 @@
 #include <net/xdp.h>
 
 #include "vhost.h"
+#include "net_zerocopy.h"
+
+/* Read when a device is opened; writable at run time, unlike Linux's. */
+static bool experimental_zcopytx;
+module_param(experimental_zcopytx, bool, 0644);
+MODULE_PARM_DESC(experimental_zcopytx,
+		 "Devices opened from now on transmit large frames from guest memory without copying them (tun and macvtap backends)");
 
 #define VHOST_NET_FEATURES						\
 	(BIT_ULL(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT_ULL(VIRTIO_F_ANY_LAYOUT) |	\
@@ -62,6 +69,13 @@
  */
 #define VHOST_NET_RX_BATCH	64
 
+/*
+ * Zero-copy transmit (experimental_zcopytx) takes frames that do not fit a
+ * batch and are at least this long; shorter ones cost less to copy than to
+ * pin.
+ */
+#define VHOST_NET_ZC_MIN_LEN	256
+
 /* Iovecs of one packet: all the receive buffers one packet may take. */
 #define VHOST_NET_IOV_MAX	UIO_MAXIOV
 
@@ -79,6 +93,9 @@ enum { VHOST_NET_RX, VHOST_NET_TX, VHOST_NET_NRINGS };
  * @xdp: TX: the batch being built, @nxdp packets
  * @nxdp: see @xdp; 0 whenever the handler is not running
  * @frag: TX: page the batch's packets are copied into
+ * @zc: TX: chains sent by reference and not yet returned (zero-copy), or
+ *	NULL when zero-copy is off
+ * @zc_ok: TX: @zc is set and the backend pins pages (SOCK_ZEROCOPY)
  * @rx_ring: RX: the tun/tap queue packets are taken from in batches, or
  *	NULL (packet sockets: one recvmsg() takes each packet itself)
  * @rxq: RX: packets taken off @rx_ring and not yet received, from
@@ -97,6 +114,8 @@ struct vhost_net_ring {
 	struct xdp_buff *xdp;
 	unsigned int nxdp;
 	struct page_frag frag;
+	struct vhost_net_zc *zc;
+	bool zc_ok;
 	struct ptr_ring *rx_ring;
 	void **rxq;
 	unsigned int rxq_head;
@@ -116,13 +135,21 @@ static struct vhost_net_ring *vhost_net_ring_of(struct vhost_virtqueue *vq)
 
 /* ---- transmit: guest to socket -------------------------------------- */
 
-/* Send one chain; bytes sent or -errno from the socket. */
+/*
+ * Send one chain, by reference when @ubuf is set; bytes sent or -errno
+ * from the socket.
+ */
 static int vhost_net_send(struct vhost_net_ring *r, struct socket *sock,
-			  const struct vhost_chain *c)
+			  const struct vhost_chain *c, struct ubuf_info *ubuf)
 {
+	struct tun_msg_ctl ctl = { .type = TUN_MSG_UBUF, .ptr = ubuf };
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	size_t len = c->out_len - r->vhost_hlen;
 
+	if (ubuf) {
+		msg.msg_control = &ctl;
+		msg.msg_controllen = sizeof(ctl);
+	}
 	iov_iter_init(&msg.msg_iter, ITER_SOURCE, c->iov, c->out, c->out_len);
 	iov_iter_advance(&msg.msg_iter, r->vhost_hlen);
 	return sock->ops->sendmsg(sock, &msg, len);
@@ -222,6 +249,35 @@ static int vhost_net_tx_stage(struct vhost_net_ring *r, struct socket *sock,
 	return 0;
 }
 
+/*
+ * Send a chain that is not batched: by reference when zero-copy applies,
+ * and then *@held tells that the zero-copy FIFO took the chain (it is
+ * returned to the guest from there). Return: what the socket said.
+ */
+static int vhost_net_tx_send(struct vhost_net_ring *r, struct socket *sock,
+			     const struct vhost_chain *c, bool *held)
+{
+	struct ubuf_info *ubuf;
+	int ret;
+
+	*held = false;
+	if (!r->zc_ok || vhost_net_frame_len(r, c) < VHOST_NET_ZC_MIN_LEN)
+		return vhost_net_send(r, sock, c, NULL);
+	ubuf = vhost_net_zc_claim(r->zc, c->head);
+	ret = vhost_net_send(r, sock, c, ubuf);
+	*held = ret >= 0 || vhost_net_zc_unclaim(r->zc);
+	return ret;
+}
+
+/* A chain is finished: to the used ring, behind any still in flight. */
+static void vhost_net_tx_done(struct vhost_net_ring *r, u16 head)
+{
+	if (r->zc && vhost_net_zc_busy(r->zc))
+		vhost_net_zc_add_done(r->zc, head);
+	else
+		vhost_vq_add_used(&r->vq, head, 0);
+}
+
 /* Drop the ring's batching page (the ring is stopped, nothing staged). */
 static void vhost_net_tx_release(struct vhost_net_ring *r)
 {
@@ -238,6 +294,7 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 	struct vhost_chain c;
 	struct socket *sock;
 	size_t bytes = 0;
+	bool held;
 	int ret;
 
 	mutex_lock(&vq->mutex);
@@ -247,7 +304,12 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 	/* Running again: no need to wait for the socket any more. */
 	vhost_poll_stop(&r->sock_poll);
 	vhost_vq_disable_notify(vq);
+	if (r->zc)
+		vhost_net_zc_complete(r->zc, vq);
 	for (;;) {
+		/* Full of chains in flight: a completion runs us again. */
+		if (unlikely(r->zc && vhost_net_zc_full(r->zc)))
+			break;
 		ret = vhost_vq_fetch(vq, &c);
 		if (ret < 0)
 			break;
@@ -268,14 +330,15 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 			break;
 		}
 		ret = -ENOSPC;
+		held = false;
 		if (vhost_net_batchable(r, &c))
 			ret = vhost_net_tx_stage(r, sock, &c);
 		if (ret) {
 			/* Not batched: keep the order of what was. */
 			vhost_net_tx_flush(r, sock);
-			ret = vhost_net_send(r, sock, &c);
+			ret = vhost_net_tx_send(r, sock, &c, &held);
 		}
-		if (unlikely(ret == -EAGAIN || ret == -ENOMEM)) {
+		if (unlikely(!held && (ret == -EAGAIN || ret == -ENOMEM))) {
 			/* The socket is full: retry when it has room. */
 			vhost_vq_unfetch(vq, 1);
 			vhost_poll_start(&r->sock_poll, sock->file);
@@ -283,12 +346,15 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 		}
 		if (unlikely(ret < 0))
 			r->vq.stats.drops++;
-		vhost_vq_add_used(vq, c.head, 0);
+		if (!held)
+			vhost_net_tx_done(r, c.head);
 		bytes += c.out_len;
 		if (vhost_vq_over_weight(vq, ++packets, bytes))
 			break;
 	}
 	vhost_net_tx_flush(r, sock);
+	if (r->zc)
+		vhost_net_zc_complete(r->zc, vq);
 	vhost_vq_signal(vq);
 out:
 	mutex_unlock(&vq->mutex);
@@ -627,11 +693,35 @@ static bool vhost_net_takes_batches(struct socket *sock)
 }
 
 /*
+ * A ring stops sending by reference for now: with @wait, every chain in
+ * flight comes back first and is in the used ring, so the ring's state is
+ * complete for whoever reads it next (GET_VRING_BASE, migration). Without
+ * (the device is reset or closed) or when a fatal signal cuts the wait
+ * short, the FIFO is left to the stack, which frees it with the last skb,
+ * and the ring starts a new one.
+ */
+static void vhost_net_zc_stop(struct vhost_net_ring *r, bool wait)
+{
+	if (!vhost_net_zc_busy(r->zc))
+		return;
+	if (wait) {
+		bool empty = vhost_net_zc_drain(r->zc, &r->vq);
+
+		vhost_vq_signal(&r->vq);
+		if (empty)
+			return;
+	}
+	vhost_net_zc_release(r->zc);
+	r->zc = vhost_net_zc_create(&r->vq);
+}
+
+/*
  * Replace a ring's backend; the old socket is returned for the caller to
- * put once the ring's handler can no longer be using it.
+ * put once the ring's handler can no longer be using it. @wait: see
+ * vhost_net_zc_stop().
  */
 static struct socket *vhost_net_swap_backend(struct vhost_net_ring *r,
-					     struct socket *sock)
+					     struct socket *sock, bool wait)
 {
 	struct vhost_virtqueue *vq = &r->vq;
 	struct socket *old;
@@ -640,11 +730,14 @@ static struct socket *vhost_net_swap_backend(struct vhost_net_ring *r,
 	old = r->sock;
 	vhost_poll_stop(&r->sock_poll);
 	vhost_net_tx_release(r);
+	if (r->zc)
+		vhost_net_zc_stop(r, wait);
 	if (r->rx_ring)
 		vhost_net_rxq_return(r);
 	r->rx_ring = sock && r->rxq ? vhost_net_queue_of(sock) : NULL;
 	r->sock = sock;
 	r->batch_ok = sock && r->xdp && vhost_net_takes_batches(sock);
+	r->zc_ok = sock && r->zc && sock_flag(sock->sk, SOCK_ZEROCOPY);
 	vhost_vq_set_backend(vq, sock);
 	if (sock && vq->index == VHOST_NET_RX)
 		vhost_poll_start(&r->sock_poll, sock->file);
@@ -681,7 +774,7 @@ static long vhost_net_set_backend(struct vhost_net *n, unsigned int index,
 		vhost_net_put_socket(sock);
 		goto out;
 	}
-	old = vhost_net_swap_backend(r, sock);
+	old = vhost_net_swap_backend(r, sock, true);
 	vhost_vq_flush(&r->vq);
 	vhost_net_put_socket(old);
 out:
@@ -719,7 +812,7 @@ static void vhost_net_stop(struct vhost_dev *dev)
 	int i;
 
 	for (i = 0; i < VHOST_NET_NRINGS; i++)
-		old[i] = vhost_net_swap_backend(&n->rings[i], NULL);
+		old[i] = vhost_net_swap_backend(&n->rings[i], NULL, false);
 	vhost_dev_flush(dev);
 	for (i = 0; i < VHOST_NET_NRINGS; i++)
 		vhost_net_put_socket(old[i]);
@@ -764,6 +857,8 @@ static int vhost_net_open(struct inode *inode, struct file *f)
 		goto err;
 	vhost_poll_init(&rx->sock_poll, &rx->vq, vhost_net_rx_kick, EPOLLIN);
 	vhost_poll_init(&tx->sock_poll, &tx->vq, vhost_net_tx_kick, EPOLLOUT);
+	if (READ_ONCE(experimental_zcopytx))
+		tx->zc = vhost_net_zc_create(&tx->vq);
 	vhost_net_set_features(&n->dev, 0);
 	f->private_data = &n->dev;
 	return 0;
@@ -781,6 +876,8 @@ static int vhost_net_release(struct inode *inode, struct file *f)
 	struct vhost_net *n = container_of(f->private_data, struct vhost_net, dev);
 
 	vhost_dev_cleanup(&n->dev);
+	if (n->rings[VHOST_NET_TX].zc)
+		vhost_net_zc_release(n->rings[VHOST_NET_TX].zc);
 	kfree(n->rings[VHOST_NET_TX].xdp);
 	kfree(n->rings[VHOST_NET_RX].rxq);
 	kvfree(n->rings[VHOST_NET_RX].bufs);
@@ -813,7 +910,20 @@ static struct miscdevice vhost_net_misc = {
 	.name = "vhost-net",
 	.fops = &vhost_net_fops,
 };
-module_misc_device(vhost_net_misc);
+
+static int __init vhost_net_init(void)
+{
+	return misc_register(&vhost_net_misc);
+}
+module_init(vhost_net_init);
+
+static void __exit vhost_net_exit(void)
+{
+	misc_deregister(&vhost_net_misc);
+	/* Buffers of closed devices may still be in the network stack. */
+	vhost_net_zc_wait_all_freed();
+}
+module_exit(vhost_net_exit);
 
 MODULE_VERSION("0.1");
 MODULE_LICENSE("GPL");
