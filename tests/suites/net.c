@@ -4,8 +4,8 @@
  * VHOST_NET_SET_BACKEND (errors, detach and re-attach while traffic
  * flows, switching taps), the other backends a hypervisor uses (macvtap,
  * an AF_PACKET socket), multiqueue (two vhost-net fds on one
- * IFF_MULTI_QUEUE tap), the dirty log on the RX and TX paths, and
- * zero-copy TX when the module was loaded with it.
+ * IFF_MULTI_QUEUE tap) and the dirty log on the RX and TX paths.
+ * Zero-copy TX is in net_zerocopy.c.
  *
  * The data paths themselves are in net_tx.c and net_rx.c.
  */
@@ -956,42 +956,6 @@ static void log_tx_marks_used_ring_only(void)
 		     "TX avail ring");
 }
 
-/* ------------------------------------------------------------------ */
-/* zero-copy TX                                                         */
-
-static void zerocopy_tx_big_frames(void)
-{
-	static const char *param =
-		"/sys/module/vhost_net/parameters/experimental_zcopytx";
-	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
-	static const uint32_t big[] = { 256, 1000, 4096, 9000, 32768,
-					ND_MAX_FRAME };
-	uint32_t seed = seed_of_case(), seq = 0;
-	unsigned long v;
-	struct vnet n;
-	long r;
-
-	r = vt_read_ulong(param, &v);
-	if (r < 0)
-		SKIP("%s: %s (module without zero-copy TX)", param, vt_err(r));
-	if (!v)
-		SKIP("experimental_zcopytx=0 (a load-time parameter of vhost_net)");
-	vnet_setup(&n, &o);
-	for (unsigned int round = 0; round < 8; round++) {
-		uint32_t first = seq;
-
-		for (unsigned int i = 0; i < ARRAY_SIZE(big); i++, seq++)
-			vnet_tx_add_frame(&n, ND_RAW, seq, seed, big[i],
-					  i & 1 ? VNET_L_SCATTER :
-						  VNET_L_SPLIT);
-		vnet_tx_kick(&n);
-		for (unsigned int i = 0; i < ARRAY_SIZE(big); i++)
-			vnet_cap_expect(&n, ND_RAW, first + i, seed, big[i]);
-		vnet_tx_complete(&n, ARRAY_SIZE(big), VT_WAIT_MS);
-	}
-	vnet_expect_no_ring_error(&n);
-}
-
 static const struct vt_case cases[] = {
 	VT_CASE(features_offer_net_contract),
 	VT_CASE(features_ring_reset_offered),
@@ -1025,7 +989,6 @@ static const struct vt_case cases[] = {
 	VT_CASE(log_rx_mergeable_marks_every_buffer),
 	VT_CASE(log_rx_leaves_unwritten_pages_clean),
 	VT_CASE(log_tx_marks_used_ring_only),
-	VT_CASE(zerocopy_tx_big_frames),
 };
 
 VT_MAIN("net", cases)

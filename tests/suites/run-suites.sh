@@ -31,8 +31,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bindir=${VT_BUILD_DIR:-$here/build}
 moddir=${1:-}
-order="ioctl owner ring indirect eventidx sizes malformed memory iotlb dirtylog workers lifecycle stats concurrency net net_tx net_rx"
-net_suites="net net_tx net_rx"
+order="ioctl owner ring indirect eventidx sizes malformed memory iotlb dirtylog workers lifecycle stats concurrency net net_tx net_rx net_zerocopy"
+net_suites="net net_tx net_rx net_zerocopy"
 export VT_TIMEOUT_SCALE=${VT_TIMEOUT_SCALE:-2}
 suite_timeout=${VT_SUITE_TIMEOUT:-1800}
 
