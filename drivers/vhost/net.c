@@ -686,8 +686,11 @@ static struct ptr_ring *vhost_net_queue_of(struct socket *sock)
 	return IS_ERR(ring) ? NULL : ring;
 }
 
-/* tun and tap queues take batches (TUN_MSG_PTR); packet sockets do not. */
-static bool vhost_net_takes_batches(struct socket *sock)
+/*
+ * tun and tap queues take control messages of their own (TUN_MSG_PTR
+ * batches, TUN_MSG_UBUF zero-copy); packet sockets do not.
+ */
+static bool vhost_net_is_tun_or_tap(struct socket *sock)
 {
 	return sock->sk->sk_family != AF_PACKET;
 }
@@ -736,8 +739,10 @@ static struct socket *vhost_net_swap_backend(struct vhost_net_ring *r,
 		vhost_net_rxq_return(r);
 	r->rx_ring = sock && r->rxq ? vhost_net_queue_of(sock) : NULL;
 	r->sock = sock;
-	r->batch_ok = sock && r->xdp && vhost_net_takes_batches(sock);
-	r->zc_ok = sock && r->zc && sock_flag(sock->sk, SOCK_ZEROCOPY);
+	r->batch_ok = sock && r->xdp && vhost_net_is_tun_or_tap(sock);
+	/* Only tun and tap read a ubuf from msg_control. */
+	r->zc_ok = sock && r->zc && vhost_net_is_tun_or_tap(sock) &&
+		   sock_flag(sock->sk, SOCK_ZEROCOPY);
 	vhost_vq_set_backend(vq, sock);
 	if (sock && vq->index == VHOST_NET_RX)
 		vhost_poll_start(&r->sock_poll, sock->file);
