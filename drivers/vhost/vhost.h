@@ -379,7 +379,26 @@ static inline void *vhost_vq_get_backend(struct vhost_virtqueue *vq)
 }
 
 int vhost_vq_set_backend(struct vhost_virtqueue *vq, void *backend);
-bool vhost_vq_is_le(const struct vhost_virtqueue *vq);
+
+/**
+ * vhost_vq_is_le - whether ring fields are little-endian
+ * @vq: the ring
+ *
+ * Inline: every ring field read or written asks.
+ *
+ * Return: true for VIRTIO 1.0 rings and for legacy rings in the host's
+ * (little-endian) order unless VHOST_SET_VRING_ENDIAN asked for big.
+ */
+static inline bool vhost_vq_is_le(const struct vhost_virtqueue *vq)
+{
+	if (vq->acked_features & BIT_ULL(VIRTIO_F_VERSION_1))
+		return true;
+#ifdef __LITTLE_ENDIAN
+	return !vq->user_be;
+#else
+	return false;
+#endif
+}
 
 /**
  * vhost_vq_virtio16 - a 16-bit value in the byte order of the ring's driver

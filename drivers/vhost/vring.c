@@ -11,25 +11,6 @@
 #include "core.h"
 
 /**
- * vhost_vq_is_le - whether ring fields are little-endian
- * @vq: the ring
- *
- * Return: true for VIRTIO 1.0 rings and for legacy rings in the host's
- * (little-endian) order unless VHOST_SET_VRING_ENDIAN asked for big.
- */
-bool vhost_vq_is_le(const struct vhost_virtqueue *vq)
-{
-	if (vq->acked_features & BIT_ULL(VIRTIO_F_VERSION_1))
-		return true;
-#ifdef __LITTLE_ENDIAN
-	return !vq->user_be;
-#else
-	return false;
-#endif
-}
-EXPORT_SYMBOL_GPL(vhost_vq_is_le);
-
-/**
  * vhost_vq_set_backend - attach or detach the device's backend
  * @vq: the ring (its mutex held)
  * @backend: non-NULL to start the ring, NULL to stop it
