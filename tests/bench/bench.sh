@@ -16,7 +16,8 @@
 #
 # Environment: BENCH_PARTS (default "test net"), BENCH_ROUNDS (default 3;
 # in each, both implementations run each case back to back, in
-# alternating order; the tables show the best of the rounds).
+# alternating order; the tables show the best of the rounds, and the net
+# table the median and range of the per-round ratios too).
 # test part: BENCH_DESCS (descriptors per timed run, default 1000000),
 # BENCH_SECS (upper bound of a timed run, default 5), BENCH_RINGS (default
 # "256 32768"), BENCH_LOG (full VM output, default build/bench/bench.log).
@@ -201,6 +202,8 @@ bench_net() {
 		k = f["mode"] ":" f["size"] (f["gso"] == 1 ? ":gso" : "")
 		v = (f["size"] + 0 <= 64) ? f["pps"] + 0 : f["bps"] + 0
 		key = impl SUBSEP k
+		# the r-th run of each implementation of a case: round r (a pair run back to back)
+		run[key, ++nrun[key]] = v
 		if (!(key in best) || v > best[key]) {
 			best[key] = v
 			drop[key] = f["injected"] > 0 ? 100 * f["drops"] / f["injected"] : -1
@@ -217,8 +220,18 @@ bench_net() {
 		return toupper(c[1]) " " (c[3] == "gso" ? "64 KiB GSO" : c[2] " B")
 	}
 	function pct(d) { return d < 0 ? "-" : sprintf("%.0f%%", d) }
+	# Ratios of the rounds (ours/in-tree of each back-to-back pair), sorted into P[1..m].
+	function pairs(ko, kl,   m, j, t, x) {
+		m = 0
+		for (j = 1; j <= nrun[ko] && j <= nrun[kl]; j++)
+			if (run[kl, j] > 0) P[++m] = run[ko, j] / run[kl, j]
+		for (j = 2; j <= m; j++)
+			for (t = j; t > 1 && P[t - 1] > P[t]; t--) { x = P[t]; P[t] = P[t - 1]; P[t - 1] = x }
+		return m
+	}
+	function median(m) { return m % 2 ? P[(m + 1) / 2] : (P[m / 2] + P[m / 2 + 1]) / 2 }
 	END {
-		printf "\n%-16s %-7s %10s %10s %7s  %s\n", "vhost_net", "unit", "ours", "in-tree", "ratio", "RX: dropped at the tap (ours/in-tree), injector"
+		printf "\n%-16s %-7s %10s %10s %7s %19s  %s\n", "vhost_net", "unit", "ours", "in-tree", "ratio", "rounds: med [range]", "RX: dropped at the tap (ours/in-tree), injector"
 		nc = split(cases, C, " ")
 		n = 0; logsum = 0; worst = ""; bestc = ""
 		for (i = 1; i <= nc; i++) {
@@ -236,15 +249,21 @@ bench_net() {
 				continue
 			}
 			ratio = best[kl] > 0 ? best[ko] / best[kl] : 0
-			printf "%-16s %-7s %10s %10s %6.2fx  %s\n", name(k), pps ? "pkts/s" : "bytes/s",
-				fmt(best[ko], pps), fmt(best[kl], pps), ratio, note
+			m = pairs(ko, kl)
+			rr = m ? sprintf("%.2fx [%.2f-%.2f]", median(m), P[1], P[m]) : "-"
+			printf "%-16s %-7s %10s %10s %6.2fx %19s  %s\n", name(k), pps ? "pkts/s" : "bytes/s",
+				fmt(best[ko], pps), fmt(best[kl], pps), ratio, rr, note
 			if (ratio > 0) { n++; logsum += log(ratio) }
+			if (m) { nm++; mlogsum += log(median(m)) }
 			if (worst == "" || ratio < wr) { worst = name(k); wr = ratio }
 			if (bestc == "" || ratio > br) { bestc = name(k); br = ratio }
 		}
 		if (n)
 			printf "\nsummary: vhost_net ours/in-tree geometric mean %.2fx over %d cases (best %s %.2fx, worst %s %.2fx); best of %s round(s) of %s s, single queue, ring 256, Debian 6.1 under TCG\n",
 				exp(logsum / n), n, bestc, br, worst, wr, ROUNDS, SECS
+		if (nm)
+			printf "rounds: geometric mean of the per-round median ratios %.2fx; a range wider than the gap between ours and in-tree is noise\n",
+				exp(mlogsum / nm)
 		else
 			print "\nsummary: vhost_net: no comparable results (see the log)"
 	}' ROUNDS="$rounds" SECS="$netsecs" "$netlog"
