@@ -340,8 +340,20 @@ void vhost_vq_flush(struct vhost_virtqueue *vq);
 bool vhost_vq_has_work(struct vhost_virtqueue *vq);
 void vhost_poll_init(struct vhost_poll *poll, struct vhost_virtqueue *vq,
 		     vhost_work_fn_t fn, __poll_t mask);
-int vhost_poll_start(struct vhost_poll *poll, struct file *file);
-void vhost_poll_stop(struct vhost_poll *poll);
+int vhost_poll_watch(struct vhost_poll *poll, struct file *file);
+
+/* Start watching @file; see vhost_poll_watch(). */
+static inline int vhost_poll_start(struct vhost_poll *poll, struct file *file)
+{
+	return file ? vhost_poll_watch(poll, file) : -EBADF;
+}
+
+/* Stop watching; no wakeup reaches @poll once this returns. */
+static inline void vhost_poll_stop(struct vhost_poll *poll)
+{
+	vhost_poll_watch(poll, NULL);
+}
+
 void vhost_poll_queue(struct vhost_poll *poll);
 
 /* ---- ring processing (ring.c) ---------------------------------------- */

@@ -504,43 +504,39 @@ void vhost_poll_init(struct vhost_poll *poll, struct vhost_virtqueue *vq,
 EXPORT_SYMBOL_GPL(vhost_poll_init);
 
 /**
- * vhost_poll_start - start watching a file
- * @poll: the poller; a started one is left as it is
- * @file: the file (a kick eventfd, a socket, a tap)
+ * vhost_poll_watch - watch a file for the poller's events, or stop
+ * @poll: the poller
+ * @file: the file (a kick eventfd, a socket, a tap), or NULL to stop
  *
- * An event already pending queues the handler at once.
+ * One file at a time: while one is watched, another is ignored (callers
+ * stop first). Events already pending when watching starts queue the
+ * handler at once. Once stopped, no wakeup reaches the poller.
  *
- * Return: 0 or -EINVAL if @file reports an error.
+ * Return: 0, or -EINVAL if @file reports an error (it is not watched).
  */
-int vhost_poll_start(struct vhost_poll *poll, struct file *file)
+int vhost_poll_watch(struct vhost_poll *poll, struct file *file)
 {
-	__poll_t mask;
+	wait_queue_head_t *watched = poll->wqh;
+	__poll_t pending;
 
-	if (poll->wqh)
+	if (!file || watched) {
+		if (!file && watched) {
+			poll->wqh = NULL;
+			remove_wait_queue(watched, &poll->wait);
+		}
 		return 0;
-	mask = vfs_poll(file, &poll->table);
-	if (mask & EPOLLERR) {
-		vhost_poll_stop(poll);
-		return -EINVAL;
 	}
-	if (mask & poll->mask)
-		vhost_vq_work_queue(poll->vq, &poll->work);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(vhost_poll_start);
-
-/**
- * vhost_poll_stop - stop watching the file
- * @poll: the poller; no wakeup runs its callback once this returns
- */
-void vhost_poll_stop(struct vhost_poll *poll)
-{
-	if (poll->wqh) {
-		remove_wait_queue(poll->wqh, &poll->wait);
-		poll->wqh = NULL;
+	/* vhost_poll_register() hooks us onto the file's queue. */
+	pending = vfs_poll(file, &poll->table);
+	if (!(pending & EPOLLERR)) {
+		if (pending & poll->mask)
+			vhost_poll_queue(poll);
+		return 0;
 	}
+	vhost_poll_watch(poll, NULL);
+	return -EINVAL;
 }
-EXPORT_SYMBOL_GPL(vhost_poll_stop);
+EXPORT_SYMBOL_GPL(vhost_poll_watch);
 
 /**
  * vhost_poll_queue - run a poller's handler as if its event had come
