@@ -77,4 +77,56 @@ static inline void vhost_task_stop(struct vhost_task *t) { }
 static inline void vhost_task_wake(struct vhost_task *t) { }
 #endif
 
+/*
+ * virtio-vsock's shared code (only for files that include
+ * <linux/virtio_vsock.h> first). Kbuild probes the kernel's headers for
+ * the VHOST_VSOCK_HAVE_* names: Debian's trees carry backports that make
+ * version numbers misleading here.
+ */
+#ifdef _LINUX_VIRTIO_VSOCK_H
+
+/* The payload length of a packet built from guest memory. */
+static inline void vhost_vsock_skb_set_len(struct sk_buff *skb, u32 len)
+{
+#ifdef VHOST_VSOCK_HAVE_SKB_PUT
+	virtio_vsock_skb_put(skb, len);
+#else
+	virtio_vsock_skb_rx_put(skb);	/* reads the header's len */
+#endif
+}
+
+/* A packet went to the guest, or never will: SIOCOUTQ accounting. */
+static inline void vhost_vsock_consume_sent(struct sk_buff *skb)
+{
+#ifdef VHOST_VSOCK_HAVE_CONSUME_SENT
+	virtio_transport_consume_skb_sent(skb, true);
+#else
+	consume_skb(skb);
+#endif
+}
+
+static inline void vhost_vsock_drop_unsent(struct sk_buff *skb)
+{
+#ifdef VHOST_VSOCK_HAVE_CONSUME_SENT
+	virtio_transport_consume_skb_sent(skb, false);
+#endif
+	kfree_skb(skb);
+}
+
+/* struct vsock_transport members newer kernels have (set before register). */
+static inline void vhost_vsock_newer_ops(struct vsock_transport *t)
+{
+#ifdef VHOST_VSOCK_HAVE_UNSENT_BYTES
+	t->unsent_bytes = virtio_transport_unsent_bytes;
+#endif
+#ifdef VHOST_VSOCK_HAVE_SET_RCVLOWAT
+	t->notify_set_rcvlowat = virtio_transport_notify_set_rcvlowat;
+#endif
+#ifdef VHOST_VSOCK_HAVE_READ_SKB
+	t->read_skb = virtio_transport_read_skb;
+#endif
+}
+
+#endif /* _LINUX_VIRTIO_VSOCK_H */
+
 #endif /* VHOST_OOT_COMPAT_H */

@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/vhost-vsock: the host end of virtio-vsock, registered with AF_VSOCK
+ * as its host-to-guest transport.
+ *
+ * Ring 0 carries packets to the guest, ring 1 packets from it; the event
+ * ring stays with the hypervisor. Each open device serves one guest, named
+ * by the CID set with VHOST_VSOCK_SET_GUEST_CID; AF_VSOCK hands every
+ * packet for a CID above 2 to us, and we find the device by that CID.
+ *
+ * Connection state, credit and the socket calls are AF_VSOCK's shared
+ * virtio code; this file moves packets between it and the rings, checks
+ * what the guest sends (its own CID as source, the host as destination,
+ * a length its buffers hold), and resets host sockets when a guest goes.
+ */
+#include <linux/file.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/virtio_vsock.h>
+#include <linux/xarray.h>
+#include <net/af_vsock.h>
+
+#include "vhost.h"
+
+#define VHOST_VSOCK_FEATURES						\
+	(BIT_ULL(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT_ULL(VIRTIO_F_ANY_LAYOUT) |	\
+	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
+	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VHOST_F_LOG_ALL) |	\
+	 BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
+	 BIT_ULL(VIRTIO_F_RING_RESET) | BIT_ULL(VIRTIO_F_IN_ORDER) |	\
+	 BIT_ULL(VIRTIO_VSOCK_F_SEQPACKET))
+
+#define VHOST_VSOCK_BACKEND_FEATURES					\
+	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |				\
+	 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH))
+
+#define VHOST_VSOCK_WEIGHT	256
+#define VHOST_VSOCK_BYTE_WEIGHT	0x80000
+
+enum { VHOST_VSOCK_TO_GUEST, VHOST_VSOCK_FROM_GUEST, VHOST_VSOCK_NRINGS };
+
+/**
+ * struct vhost_vsock - one guest's device
+ * @dev: the core device
+ * @rings: ring 0 to the guest, ring 1 from it
+ * @vqs: pointers to @rings for the core
+ * @cid: the guest's CID, 0 until set (changes under the table's lock)
+ * @out: packets for the guest, oldest first
+ * @out_work: moves @out into ring 0
+ * @replies: packets in @out that answer the guest (RST, RESPONSE, credit);
+ *	ring 1 is not read while there are a ring's worth, so a guest that
+ *	sends without reading cannot make us queue without bound
+ */
+struct vhost_vsock {
+	struct vhost_dev dev;
+	struct vhost_virtqueue rings[VHOST_VSOCK_NRINGS];
+	struct vhost_virtqueue *vqs[VHOST_VSOCK_NRINGS];
+	u32 cid;
+	struct sk_buff_head out;
+	struct vhost_work out_work;
+	atomic_t replies;
+};
+
+/* Devices by guest CID; lookups under RCU. */
+static DEFINE_XARRAY(vhost_vsock_cids);
+
+static struct vhost_vsock *vhost_vsock_by_cid(u32 cid)
+{
+	return xa_load(&vhost_vsock_cids, cid);
+}
+
+/* ---- AF_VSOCK's side ------------------------------------------------ */
+
+static struct virtio_transport vhost_vsock_transport;
+
+static u32 vhost_vsock_local_cid(void)
+{
+	return VMADDR_CID_HOST;
+}
+
+/* A packet from a host socket; we own it whatever happens. */
+static int vhost_vsock_send_pkt(struct sk_buff *skb)
+{
+	u32 cid = le64_to_cpu(virtio_vsock_hdr(skb)->dst_cid);
+	int len = skb->len;
+	struct vhost_vsock *v;
+
+	rcu_read_lock();
+	v = vhost_vsock_by_cid(cid);
+	if (!v) {
+		rcu_read_unlock();
+		kfree_skb(skb);
+		return -ENODEV;
+	}
+	if (virtio_vsock_skb_reply(skb))
+		atomic_inc(&v->replies);
+	virtio_vsock_skb_queue_tail(&v->out, skb);
+	vhost_vq_work_queue(&v->rings[VHOST_VSOCK_TO_GUEST], &v->out_work);
+	rcu_read_unlock();
+	return len;
+}
+
+/* Drop what a socket queued and the guest has not taken yet. */
+static int vhost_vsock_cancel_pkt(struct vsock_sock *vsk)
+{
+	struct vhost_vsock *v;
+	int replies;
+
+	rcu_read_lock();
+	v = vhost_vsock_by_cid(vsk->remote_addr.svm_cid);
+	if (!v) {
+		rcu_read_unlock();
+		return -ENODEV;
+	}
+	replies = virtio_transport_purge_skbs(vsk, &v->out);
+	if (replies && atomic_sub_return(replies, &v->replies) <
+	    (int)v->rings[VHOST_VSOCK_FROM_GUEST].num)
+		vhost_poll_queue(&v->rings[VHOST_VSOCK_FROM_GUEST].poll);
+	rcu_read_unlock();
+	return 0;
+}
+
+static bool vhost_vsock_seqpacket_allow(u32 cid)
+{
+	struct vhost_vsock *v;
+	bool ok;
+
+	rcu_read_lock();
+	v = vhost_vsock_by_cid(cid);
+	ok = v && vhost_has_feature(&v->rings[VHOST_VSOCK_FROM_GUEST],
+				    VIRTIO_VSOCK_F_SEQPACKET);
+	rcu_read_unlock();
+	return ok;
+}
+
+static struct virtio_transport vhost_vsock_transport = {
+	.transport = {
+		.module = THIS_MODULE,
+		.get_local_cid = vhost_vsock_local_cid,
+		.init = virtio_transport_do_socket_init,
+		.destruct = virtio_transport_destruct,
+		.release = virtio_transport_release,
+		.connect = virtio_transport_connect,
+		.shutdown = virtio_transport_shutdown,
+		.cancel_pkt = vhost_vsock_cancel_pkt,
+
+		.dgram_enqueue = virtio_transport_dgram_enqueue,
+		.dgram_bind = virtio_transport_dgram_bind,
+		.dgram_allow = virtio_transport_dgram_allow,
+
+		.stream_enqueue = virtio_transport_stream_enqueue,
+		.stream_dequeue = virtio_transport_stream_dequeue,
+		.stream_has_data = virtio_transport_stream_has_data,
+		.stream_has_space = virtio_transport_stream_has_space,
+		.stream_rcvhiwat = virtio_transport_stream_rcvhiwat,
+		.stream_is_active = virtio_transport_stream_is_active,
+		.stream_allow = virtio_transport_stream_allow,
+
+		.seqpacket_enqueue = virtio_transport_seqpacket_enqueue,
+		.seqpacket_dequeue = virtio_transport_seqpacket_dequeue,
+		.seqpacket_has_data = virtio_transport_seqpacket_has_data,
+		.seqpacket_allow = vhost_vsock_seqpacket_allow,
+
+		.notify_poll_in = virtio_transport_notify_poll_in,
+		.notify_poll_out = virtio_transport_notify_poll_out,
+		.notify_recv_init = virtio_transport_notify_recv_init,
+		.notify_recv_pre_block = virtio_transport_notify_recv_pre_block,
+		.notify_recv_pre_dequeue = virtio_transport_notify_recv_pre_dequeue,
+		.notify_recv_post_dequeue = virtio_transport_notify_recv_post_dequeue,
+		.notify_send_init = virtio_transport_notify_send_init,
+		.notify_send_pre_block = virtio_transport_notify_send_pre_block,
+		.notify_send_pre_enqueue = virtio_transport_notify_send_pre_enqueue,
+		.notify_send_post_enqueue = virtio_transport_notify_send_post_enqueue,
+		.notify_buffer_size = virtio_transport_notify_buffer_size,
+	},
+	.send_pkt = vhost_vsock_send_pkt,
+};
+
+/* ---- ring 0: packets to the guest ------------------------------------ */
+
+/*
+ * Write the head of @skb into one receive buffer: its header, then as much
+ * payload as fits (the header's len says how much). A SEQPACKET message
+ * split over buffers keeps its end-of-message flags on the last part only.
+ *
+ * Return: bytes written, with *@done when nothing of @skb is left; -errno.
+ */
+static ssize_t vhost_vsock_fill(struct vhost_virtqueue *vq,
+				const struct vhost_chain *c,
+				struct sk_buff *skb, bool *done)
+{
+	struct virtio_vsock_hdr h = *virtio_vsock_hdr(skb);
+	size_t n = skb->len;
+	struct iov_iter to;
+
+	if (c->in_len < sizeof(h)) {
+		vhost_vq_error(vq, "receive buffer %u: %zu bytes, under the %zu-byte header",
+			       c->head, c->in_len, sizeof(h));
+		return -EINVAL;
+	}
+	n = min(n, c->in_len - sizeof(h));
+	*done = n == skb->len;
+	h.len = cpu_to_le32(n);
+	if (!*done)
+		h.flags &= ~cpu_to_le32(VIRTIO_VSOCK_SEQ_EOM | VIRTIO_VSOCK_SEQ_EOR);
+	iov_iter_init(&to, ITER_DEST, c->iov, c->in, c->in_len);
+	if (copy_to_iter(&h, sizeof(h), &to) != sizeof(h) ||
+	    skb_copy_datagram_iter(skb, 0, &to, n))
+		return -EFAULT;
+	if (!*done && !pskb_pull(skb, n))
+		return -ENOMEM;
+	return sizeof(h) + n;
+}
+
+/* A packet left our queue for good: let ring 1 go on if replies held it. */
+static void vhost_vsock_sent(struct vhost_vsock *v, struct sk_buff *skb)
+{
+	struct vhost_virtqueue *from = &v->rings[VHOST_VSOCK_FROM_GUEST];
+
+	if (virtio_vsock_skb_reply(skb) &&
+	    atomic_dec_return(&v->replies) + 1 == (int)from->num)
+		vhost_poll_queue(&from->poll);
+	vhost_vsock_consume_sent(skb);
+}
+
+static void vhost_vsock_to_guest(struct vhost_work *work)
+{
+	struct vhost_vsock *v = container_of(work, struct vhost_vsock, out_work);
+	struct vhost_virtqueue *vq = &v->rings[VHOST_VSOCK_TO_GUEST];
+	unsigned int packets = 0;
+	struct vhost_chain c;
+	struct sk_buff *skb;
+	size_t bytes = 0;
+	ssize_t len;
+	bool done;
+	int ret;
+
+	mutex_lock(&vq->mutex);
+	if (!vhost_vq_get_backend(vq) || !vhost_vq_ready(vq))
+		goto out;
+	vhost_vq_disable_notify(vq);
+	while ((skb = virtio_vsock_skb_dequeue(&v->out))) {
+		ret = vhost_vq_fetch(vq, &c);
+		if (ret <= 0 || unlikely(c.out)) {
+			virtio_vsock_skb_queue_head(&v->out, skb);
+			if (ret > 0)
+				vhost_vq_error(vq, "receive buffer %u is device-readable",
+					       c.head);
+			else if (!ret && vhost_vq_wait_for_buffers(vq))
+				continue;
+			break;
+		}
+		/* The tap sees the whole packet once, before its first part. */
+		virtio_transport_deliver_tap_pkt(skb);
+		len = vhost_vsock_fill(vq, &c, skb, &done);
+		if (len < 0) {
+			vhost_vsock_sent(v, skb);
+			vq->stats.drops++;
+			break;
+		}
+		vhost_vq_log_write(vq, &c, len);
+		vhost_vq_add_used(vq, c.head, len);
+		if (done)
+			vhost_vsock_sent(v, skb);
+		else
+			virtio_vsock_skb_queue_head(&v->out, skb);
+		bytes += len;
+		if (vhost_vq_over_weight(vq, ++packets, bytes))
+			break;
+	}
+	vhost_vq_signal(vq);
+out:
+	mutex_unlock(&vq->mutex);
+}
+
+static void vhost_vsock_to_guest_kick(struct vhost_work *work)
+{
+	struct vhost_poll *p = container_of(work, struct vhost_poll, work);
+	struct vhost_vsock *v = container_of(p->vq, struct vhost_vsock,
+					     rings[VHOST_VSOCK_TO_GUEST]);
+
+	vhost_vsock_to_guest(&v->out_work);
+}
+
+/* ---- ring 1: packets from the guest ---------------------------------- */
+
+/* One chain as a packet for AF_VSOCK, or NULL if the guest got it wrong. */
+static struct sk_buff *vhost_vsock_read_packet(struct vhost_vsock *v,
+					       struct vhost_virtqueue *vq,
+					       const struct vhost_chain *c)
+{
+	struct virtio_vsock_hdr h;
+	struct iov_iter from;
+	struct sk_buff *skb;
+	u32 len;
+
+	iov_iter_init(&from, ITER_SOURCE, c->iov, c->out, c->out_len);
+	if (copy_from_iter(&h, sizeof(h), &from) != sizeof(h)) {
+		pr_warn_ratelimited("vhost-vsock: guest packet %u: %zu bytes, under the header",
+				    c->head, c->out_len);
+		return NULL;
+	}
+	len = le32_to_cpu(h.len);
+	if (len > iov_iter_count(&from) || len > VIRTIO_VSOCK_MAX_PKT_BUF_SIZE) {
+		pr_warn_ratelimited("vhost-vsock: guest packet %u: header says %u payload bytes, chain has %zu",
+				    c->head, len, iov_iter_count(&from));
+		return NULL;
+	}
+	/* The guest speaks for itself only, and only to the host. */
+	if (le64_to_cpu(h.src_cid) != READ_ONCE(v->cid) ||
+	    le64_to_cpu(h.dst_cid) != VMADDR_CID_HOST)
+		return NULL;
+	if (le16_to_cpu(h.type) == VIRTIO_VSOCK_TYPE_SEQPACKET &&
+	    !vhost_has_feature(vq, VIRTIO_VSOCK_F_SEQPACKET))
+		return NULL;
+	skb = virtio_vsock_alloc_skb(VIRTIO_VSOCK_SKB_HEADROOM + len, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	*virtio_vsock_hdr(skb) = h;
+	vhost_vsock_skb_set_len(skb, len);
+	if (skb_copy_datagram_from_iter(skb, 0, &from, len)) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static void vhost_vsock_from_guest(struct vhost_work *work)
+{
+	struct vhost_poll *p = container_of(work, struct vhost_poll, work);
+	struct vhost_virtqueue *vq = p->vq;
+	struct vhost_vsock *v = container_of(vq, struct vhost_vsock,
+					     rings[VHOST_VSOCK_FROM_GUEST]);
+	unsigned int packets = 0;
+	struct vhost_chain c;
+	struct sk_buff *skb;
+	size_t bytes = 0;
+	int ret;
+
+	mutex_lock(&vq->mutex);
+	if (!vhost_vq_get_backend(vq) || !vhost_vq_ready(vq))
+		goto out;
+	vhost_vq_disable_notify(vq);
+	for (;;) {
+		/* Answers pile up unread: wait for ring 0 to take some. */
+		if (atomic_read(&v->replies) >= (int)vq->num)
+			break;
+		ret = vhost_vq_fetch(vq, &c);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			if (vhost_vq_wait_for_buffers(vq))
+				continue;
+			break;
+		}
+		if (unlikely(c.in)) {
+			vhost_vq_error(vq, "packet %u has device-writable descriptors",
+				       c.head);
+			break;
+		}
+		skb = vhost_vsock_read_packet(v, vq, &c);
+		if (skb) {
+			virtio_transport_deliver_tap_pkt(skb);
+			virtio_transport_recv_pkt(&vhost_vsock_transport, skb);
+		} else {
+			vq->stats.drops++;
+		}
+		vhost_vq_add_used(vq, c.head, 0);
+		bytes += c.out_len;
+		if (vhost_vq_over_weight(vq, ++packets, bytes))
+			break;
+	}
+	vhost_vq_signal(vq);
+out:
+	mutex_unlock(&vq->mutex);
+}
+
+/* ---- the device -------------------------------------------------------- */
+
+/* CIDs a guest may have: not reserved, not ANY, not local to this host. */
+static bool vhost_vsock_cid_valid(u64 cid)
+{
+	return cid > VMADDR_CID_HOST && cid < U32_MAX && !vsock_find_cid(cid);
+}
+
+static long vhost_vsock_set_cid(struct vhost_vsock *v, u64 cid)
+{
+	u32 old = v->cid;
+	int ret;
+
+	if (!vhost_vsock_cid_valid(cid))
+		return -EINVAL;
+	if (cid == old)
+		return 0;
+	ret = xa_insert(&vhost_vsock_cids, cid, v, GFP_KERNEL);
+	if (ret)
+		return ret == -EBUSY ? -EADDRINUSE : ret;
+	WRITE_ONCE(v->cid, cid);
+	if (old)
+		xa_erase(&vhost_vsock_cids, old);
+	return 0;
+}
+
+/* Start or stop both rings; packets queued meanwhile wait in @out. */
+static long vhost_vsock_set_running(struct vhost_vsock *v, bool run)
+{
+	int i, ret = 0;
+
+	for (i = 0; i < VHOST_VSOCK_NRINGS && !ret; i++) {
+		struct vhost_virtqueue *vq = &v->rings[i];
+
+		mutex_lock(&vq->mutex);
+		ret = vhost_vq_set_backend(vq, run ? v : NULL);
+		mutex_unlock(&vq->mutex);
+	}
+	if (ret) {
+		vhost_vsock_set_running(v, false);
+		return ret;
+	}
+	if (run) {
+		vhost_vq_work_queue(&v->rings[VHOST_VSOCK_TO_GUEST], &v->out_work);
+		vhost_poll_queue(&v->rings[VHOST_VSOCK_FROM_GUEST].poll);
+	} else {
+		vhost_dev_flush(&v->dev);
+	}
+	return 0;
+}
+
+static void vhost_vsock_stop(struct vhost_dev *dev)
+{
+	vhost_vsock_set_running(container_of(dev, struct vhost_vsock, dev),
+				false);
+}
+
+static const struct vhost_dev_ops vhost_vsock_ops = {
+	.features = VHOST_VSOCK_FEATURES,
+	.backend_features = VHOST_VSOCK_BACKEND_FEATURES,
+	.stop = vhost_vsock_stop,
+};
+
+static int vhost_vsock_open(struct inode *inode, struct file *f)
+{
+	struct vhost_vsock *v = kvzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	int i, ret;
+
+	if (!v)
+		return -ENOMEM;
+	skb_queue_head_init(&v->out);
+	vhost_work_init(&v->out_work, vhost_vsock_to_guest);
+	v->rings[VHOST_VSOCK_TO_GUEST].handle_kick = vhost_vsock_to_guest_kick;
+	v->rings[VHOST_VSOCK_FROM_GUEST].handle_kick = vhost_vsock_from_guest;
+	for (i = 0; i < VHOST_VSOCK_NRINGS; i++)
+		v->vqs[i] = &v->rings[i];
+	ret = vhost_dev_init(&v->dev, "vsock", &vhost_vsock_ops, v->vqs,
+			     VHOST_VSOCK_NRINGS, UIO_MAXIOV, VHOST_VSOCK_WEIGHT,
+			     VHOST_VSOCK_BYTE_WEIGHT);
+	if (ret) {
+		kvfree(v);
+		return ret;
+	}
+	f->private_data = &v->dev;
+	return 0;
+}
+
+/* Sockets connected to a guest that is gone: reset (under a spinlock). */
+static void vhost_vsock_reset_orphan(struct sock *sk)
+{
+	struct vsock_sock *vsk = vsock_sk(sk);
+	bool gone;
+
+	/*
+	 * A socket its owner closed is waiting for the guest's answer: its
+	 * close timeout finishes it, and must find it not done yet.
+	 */
+	if (sock_flag(sk, SOCK_DEAD))
+		return;
+	rcu_read_lock();
+	gone = !vhost_vsock_by_cid(vsk->remote_addr.svm_cid);
+	rcu_read_unlock();
+	if (!gone)
+		return;
+	/* Readers see the error once, then the end of the stream. */
+	sock_set_flag(sk, SOCK_DONE);
+	vsk->peer_shutdown = SHUTDOWN_MASK;
+	sk->sk_state = TCP_CLOSE;
+	sk->sk_err = ECONNRESET;
+	sk_error_report(sk);
+}
+
+static int vhost_vsock_release(struct inode *inode, struct file *f)
+{
+	struct vhost_vsock *v = container_of(f->private_data,
+					     struct vhost_vsock, dev);
+	struct sk_buff *skb;
+
+	if (v->cid)
+		xa_erase(&vhost_vsock_cids, v->cid);
+	/* No send_pkt() or cancel_pkt() finds us any more. */
+	synchronize_rcu();
+	vsock_for_each_connected_socket(&vhost_vsock_transport.transport,
+					vhost_vsock_reset_orphan);
+	vhost_dev_cleanup(&v->dev);
+	while ((skb = virtio_vsock_skb_dequeue(&v->out)))
+		vhost_vsock_drop_unsent(skb);
+	kvfree(v);
+	return 0;
+}
+
+static long vhost_vsock_ioctl(struct file *f, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct vhost_vsock *v = container_of(f->private_data,
+					     struct vhost_vsock, dev);
+	void __user *argp = (void __user *)arg;
+	long ret;
+	u64 cid;
+	int run;
+
+	switch (cmd) {
+	case VHOST_VSOCK_SET_GUEST_CID:
+		if (copy_from_user(&cid, argp, sizeof(cid)))
+			return -EFAULT;
+		mutex_lock(&v->dev.mutex);
+		ret = vhost_dev_check_owner(&v->dev) ?: vhost_vsock_set_cid(v, cid);
+		mutex_unlock(&v->dev.mutex);
+		return ret;
+	case VHOST_VSOCK_SET_RUNNING:
+		if (copy_from_user(&run, argp, sizeof(run)))
+			return -EFAULT;
+		mutex_lock(&v->dev.mutex);
+		ret = vhost_dev_check_owner(&v->dev) ?:
+		      vhost_vsock_set_running(v, run);
+		mutex_unlock(&v->dev.mutex);
+		return ret;
+	}
+	ret = vhost_dev_ioctl(&v->dev, cmd, argp);
+	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
+}
+
+static const struct file_operations vhost_vsock_fops =
+	VHOST_DEVICE_FOPS(vhost_vsock_open, vhost_vsock_release,
+			  vhost_vsock_ioctl);
+
+static struct miscdevice vhost_vsock_misc = {
+	.minor = VHOST_VSOCK_MINOR,
+	.name = "vhost-vsock",
+	.fops = &vhost_vsock_fops,
+};
+
+static int __init vhost_vsock_init(void)
+{
+	int ret;
+
+	vhost_vsock_newer_ops(&vhost_vsock_transport.transport);
+	ret = vsock_core_register(&vhost_vsock_transport.transport,
+				  VSOCK_TRANSPORT_F_H2G);
+	if (ret)
+		return ret;
+	ret = misc_register(&vhost_vsock_misc);
+	if (ret)
+		vsock_core_unregister(&vhost_vsock_transport.transport);
+	return ret;
+}
+module_init(vhost_vsock_init);
+
+static void __exit vhost_vsock_exit(void)
+{
+	misc_deregister(&vhost_vsock_misc);
+	vsock_core_unregister(&vhost_vsock_transport.transport);
+}
+module_exit(vhost_vsock_exit);
+
+MODULE_VERSION("0.1");
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("virtio-vsock host end (out-of-tree vhost)");
+MODULE_ALIAS_MISCDEV(VHOST_VSOCK_MINOR);
+MODULE_ALIAS("devname:vhost-vsock");
