@@ -31,8 +31,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bindir=${VT_BUILD_DIR:-$here/build}
 moddir=${1:-}
-order="ioctl owner ring indirect eventidx sizes malformed memory iotlb dirtylog workers lifecycle stats concurrency net net_tx net_rx net_zerocopy"
+order="ioctl owner ring indirect eventidx sizes malformed memory iotlb dirtylog workers lifecycle stats concurrency net net_tx net_rx net_zerocopy vsock"
 net_suites="net net_tx net_rx net_zerocopy"
+vsock_suites="vsock"
 export VT_TIMEOUT_SCALE=${VT_TIMEOUT_SCALE:-2}
 suite_timeout=${VT_SUITE_TIMEOUT:-1800}
 
@@ -170,11 +171,29 @@ else
 	net_skip="vhost_net.ko not built in $moddir"
 	note "$net_skip: the net suites are skipped"
 fi
+
+# vhost_vsock: ours when built (AF_VSOCK and the shared virtio-vsock code
+# come with it from modprobe)
+have_vsock=0
+vsock_skip=
+if [ -f "$moddir/vhost_vsock.ko" ]; then
+	if load_one vhost_vsock; then
+		have_vsock=1
+		result PASS lifecycle/vhost_vsock_load
+	else
+		vsock_skip="insmod $moddir/vhost_vsock.ko failed"
+		result FAIL lifecycle/vhost_vsock_load "$vsock_skip (see stderr)"
+	fi
+else
+	vsock_skip="vhost_vsock.ko not built in $moddir"
+	note "$vsock_skip: the vsock suites are skipped"
+fi
 result PASS lifecycle/modules_load
 
 taint_ok=1
 ours="vhost vhost_test"
 [ $have_net = 1 ] && ours="$ours vhost_net"
+[ $have_vsock = 1 ] && ours="$ours vhost_vsock"
 for m in $ours; do
 	t=$(cat "/sys/module/$m/taint" 2>/dev/null)
 	case "$t" in
@@ -201,10 +220,18 @@ if [ $have_net = 1 ]; then
 		sleep 0.1
 	done
 fi
+if [ $have_vsock = 1 ]; then
+	for _ in $(seq 50); do
+		[ -c /dev/vhost-vsock ] && break
+		sleep 0.1
+	done
+fi
 if [ ! -c /dev/vhost-test ]; then
 	result FAIL lifecycle/device_node_present "/dev/vhost-test missing after insmod"
 elif [ $have_net = 1 ] && [ ! -c /dev/vhost-net ]; then
 	result FAIL lifecycle/device_node_present "/dev/vhost-net missing after insmod"
+elif [ $have_vsock = 1 ] && [ ! -c /dev/vhost-vsock ]; then
+	result FAIL lifecycle/device_node_present "/dev/vhost-vsock missing after insmod"
 else
 	result PASS lifecycle/device_node_present
 fi
@@ -239,16 +266,15 @@ for s in $suites; do
 		result FAIL "$s/binary_present" "$bin not built"
 		continue
 	fi
-	case " $net_suites " in
-	*" $s "*)
-		if [ $have_net = 0 ]; then
-			while read -r c; do
-				result SKIP "${c#core/}" "$net_skip"
-			done < <("$bin" -l)
-			continue
-		fi
-		;;
-	esac
+	skip_why=
+	case " $net_suites " in *" $s "*) [ $have_net = 1 ] || skip_why=$net_skip ;; esac
+	case " $vsock_suites " in *" $s "*) [ $have_vsock = 1 ] || skip_why=$vsock_skip ;; esac
+	if [ -n "$skip_why" ]; then
+		while read -r c; do
+			result SKIP "${c#core/}" "$skip_why"
+		done < <("$bin" -l)
+		continue
+	fi
 	note "suite $s"
 	timeout --kill-after=10 "$suite_timeout" "$bin" 2>&1 | tee "$tmpout"
 	rc=${PIPESTATUS[0]}
@@ -270,6 +296,14 @@ done
 
 unload_ok=1
 unload_err=
+# A closed AF_VSOCK socket whose peer never answered lingers (and holds
+# vhost_vsock) until its close timeout, 8 s: wait for it, bounded.
+if [ $have_vsock = 1 ]; then
+	for _ in $(seq 200); do
+		[ "$(cat /sys/module/vhost_vsock/refcnt 2>/dev/null)" = 0 ] && break
+		sleep 0.1
+	done
+fi
 for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
 	m=${loaded[$i]}
 	if ! err=$(rmmod "$m" 2>&1); then
@@ -277,7 +311,7 @@ for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
 		unload_err="$unload_err rmmod $m: $err (refcnt $(cat "/sys/module/$m/refcnt" 2>/dev/null));"
 	fi
 done
-for m in vhost_net vhost_test vhost; do
+for m in vhost_vsock vhost_net vhost_test vhost; do
 	if [ -d /sys/module/$m ]; then
 		unload_ok=0
 		unload_err="$unload_err /sys/module/$m still present;"

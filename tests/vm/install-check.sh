@@ -39,29 +39,34 @@ rmmod vhost_test vhost 2>&1
 result modules_unload_after_modprobe "$([ -d /sys/module/vhost ]; [ $? -ne 0 ]; echo $?)" \
 	"vhost still loaded"
 
-# vhost_net, once it is built: by name, and through /dev/vhost-net as QEMU and libvirt open it
-# (the devname: alias autoloads the module).
-if [ -f "$bdir/drivers/vhost/vhost_net.ko" ]; then
-	path=$(modinfo -n vhost_net 2>&1)
-	result modinfo_resolves_vhost_net_to_updates \
-		"$(case $path in */updates/*) echo 0;; *) echo 1;; esac)" "modinfo -n vhost_net gives $path"
-	modprobe vhost_net 2>&1
-	taint="$(cat /sys/module/vhost_net/taint 2>/dev/null)/$(cat /sys/module/vhost/taint 2>/dev/null)"
-	result modprobe_vhost_net_loads_ours "$(case $taint in *O*/*O*) echo 0;; *) echo 1;; esac)" \
-		"vhost_net/vhost taint '$taint': not both ours (O)"
-	[ -c /dev/vhost-net ]
-	result modprobe_creates_dev_vhost_net $? "no /dev/vhost-net"
-	rmmod vhost_net vhost 2>&1
-	result vhost_net_unloads "$([ -d /sys/module/vhost_net ] || [ -d /sys/module/vhost ]; [ $? -ne 0 ]; echo $?)" \
-		"vhost_net or vhost still loaded"
+# A device module, once it is built: by name, and through its node as QEMU
+# and libvirt open it (the devname alias).
+#   device_module NAME NODE
+device_module() {
+	local m=$1 node=$2 path taint
+	[ -f "$bdir/drivers/vhost/$m.ko" ] || return 0
+	path=$(modinfo -n "$m" 2>&1)
+	result "modinfo_resolves_${m}_to_updates" \
+		"$(case $path in */updates/*) echo 0;; *) echo 1;; esac)" "modinfo -n $m gives $path"
+	modprobe "$m" 2>&1
+	taint="$(cat "/sys/module/$m/taint" 2>/dev/null)/$(cat /sys/module/vhost/taint 2>/dev/null)"
+	result "modprobe_${m}_loads_ours" "$(case $taint in *O*/*O*) echo 0;; *) echo 1;; esac)" \
+		"$m/vhost taint '$taint': not both ours (O)"
+	[ -c "$node" ]
+	result "modprobe_creates_dev_${m}" $? "no $node"
+	rmmod "$m" vhost 2>&1
+	result "${m}_unloads" "$([ -d "/sys/module/$m" ] || [ -d /sys/module/vhost ]; [ $? -ne 0 ]; echo $?)" \
+		"$m or vhost still loaded"
 	# The node stays after rmmod (devtmpfs); opening it loads the module again by its alias.
-	if [ -c /dev/vhost-net ] && (exec 3<>/dev/vhost-net) 2>/dev/null; then
-		taint="$(cat /sys/module/vhost_net/taint 2>/dev/null)/$(cat /sys/module/vhost/taint 2>/dev/null)"
-		result open_dev_vhost_net_autoloads_ours "$(case $taint in *O*/*O*) echo 0;; *) echo 1;; esac)" \
-			"after opening /dev/vhost-net: vhost_net/vhost taint '$taint'"
+	if [ -c "$node" ] && (exec 3<>"$node") 2>/dev/null; then
+		taint="$(cat "/sys/module/$m/taint" 2>/dev/null)/$(cat /sys/module/vhost/taint 2>/dev/null)"
+		result "open_dev_${m}_autoloads_ours" "$(case $taint in *O*/*O*) echo 0;; *) echo 1;; esac)" \
+			"after opening $node: $m/vhost taint '$taint'"
 	else
-		result open_dev_vhost_net_autoloads_ours 1 "cannot open /dev/vhost-net with vhost_net unloaded"
+		result "open_dev_${m}_autoloads_ours" 1 "cannot open $node with $m unloaded"
 	fi
-	rmmod vhost_net vhost 2>/dev/null
-fi
+	rmmod "$m" vhost 2>/dev/null
+}
+device_module vhost_net /dev/vhost-net
+device_module vhost_vsock /dev/vhost-vsock
 [ "$fails" -eq 0 ]

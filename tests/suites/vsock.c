@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * core/vsock: /dev/vhost-vsock as the host end of virtio-vsock.  The case
+ * is the guest driver (tests/lib/vvsock.c: it reads packets the device
+ * writes into ring 0 and sends packets on ring 1) and, at the same time,
+ * a host program with ordinary AF_VSOCK sockets; every byte that crosses
+ * is checked.
+ */
+#include "vt.h"
+#include "vvsock.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <linux/vm_sockets.h>
+
+#define GUEST_PORT	1234u
+#define HOST_PORT	5678u
+
+static uint8_t buf[VVS_TXSLOT];
+
+static int host_socket(int type)
+{
+	int s = socket(AF_VSOCK, type | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		FAIL("socket(AF_VSOCK): %s", strerror(errno));
+	return s;
+}
+
+static void fill(uint8_t *p, size_t len, uint32_t seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)((seed + i * 2654435761u) >> 13);
+}
+
+/* The host connects to the guest's port; the guest answers. */
+static int host_connects(struct vvs *v, int type, uint16_t vtype)
+{
+	struct sockaddr_vm a = {
+		.svm_family = AF_VSOCK, .svm_cid = v->cid,
+		.svm_port = GUEST_PORT,
+	};
+	struct pollfd pfd;
+	struct vvs_pkt p;
+	socklen_t sl;
+	int s, err;
+
+	s = host_socket(type | SOCK_NONBLOCK);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 ||
+	    errno != EINPROGRESS)
+		FAIL("connect to %u:%u: %s (expected EINPROGRESS)", v->cid,
+		     GUEST_PORT, strerror(errno));
+	vvs_expect(v, &p, VIRTIO_VSOCK_OP_REQUEST, "host's connect");
+	if (p.src_cid != VVS_HOST_CID || p.dst_cid != v->cid ||
+	    p.dst_port != GUEST_PORT || p.type != vtype)
+		FAIL("REQUEST from %llu:%u to %llu:%u type %u",
+		     (unsigned long long)p.src_cid, p.src_port,
+		     (unsigned long long)p.dst_cid, p.dst_port, p.type);
+	vvs_send(v, vtype, VIRTIO_VSOCK_OP_RESPONSE, GUEST_PORT, p.src_port,
+		 0, NULL, 0);
+	pfd = (struct pollfd){ .fd = s, .events = POLLOUT };
+	if (poll(&pfd, 1, VT_WAIT_MS) != 1)
+		FAIL("the host's connect did not complete within %d ms",
+		     VT_WAIT_MS);
+	sl = sizeof(err);
+	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &sl) || err)
+		FAIL("connect: %s", strerror(err));
+	return s;
+}
+
+static uint32_t host_port_of(int s)
+{
+	struct sockaddr_vm a;
+	socklen_t l = sizeof(a);
+
+	if (getsockname(s, (struct sockaddr *)&a, &l))
+		FAIL("getsockname: %s", strerror(errno));
+	return a.svm_port;
+}
+
+/* Host bytes written to @s arrive in the guest as RW packets, in order. */
+static void host_to_guest(struct vvs *v, int s, size_t len, uint32_t seed)
+{
+	static uint8_t got[VVS_TXSLOT];
+	struct vvs_pkt p;
+	size_t have = 0;
+
+	fill(buf, len, seed);
+	if (send(s, buf, len, 0) != (ssize_t)len)
+		FAIL("host send of %zu bytes: %s", len, strerror(errno));
+	while (have < len) {
+		vvs_expect(v, &p, VIRTIO_VSOCK_OP_RW, "host's data");
+		if (p.len > len - have)
+			FAIL("%u bytes in a packet, only %zu expected", p.len,
+			     len - have);
+		memcpy(got + have, p.data, p.len);
+		have += p.len;
+	}
+	if (memcmp(got, buf, len))
+		FAIL("the guest received other bytes than the host sent (%zu)",
+		     len);
+}
+
+/* Guest RW packets reach the host socket byte for byte. */
+static void guest_to_host(struct vvs *v, int s, uint16_t vtype,
+			  uint32_t gport, uint32_t hport, size_t len,
+			  uint32_t seed)
+{
+	static uint8_t got[VVS_TXSLOT];
+	size_t have = 0;
+
+	fill(buf, len, seed);
+	vvs_send(v, vtype, VIRTIO_VSOCK_OP_RW, gport, hport, 0, buf,
+		 (uint32_t)len);
+	while (have < len) {
+		struct pollfd pfd = { .fd = s, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&pfd, 1, VT_WAIT_MS) != 1)
+			FAIL("host received %zu of %zu bytes within %d ms",
+			     have, len, VT_WAIT_MS);
+		r = recv(s, got + have, len - have, MSG_DONTWAIT);
+		if (r <= 0)
+			FAIL("host recv: %s", r ? strerror(errno) : "EOF");
+		have += (size_t)r;
+	}
+	if (memcmp(got, buf, len))
+		FAIL("the host received other bytes than the guest sent (%zu)",
+		     len);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void features_offer_seqpacket(void)
+{
+	uint64_t f;
+	int fd = open(vvs_dev_path(), O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		FAIL("open %s: %s", vvs_dev_path(), strerror(errno));
+	EXPECT_OK(vh_get_features(fd, &f));
+	CHECK(f & VT_F_SEQPACKET, "features 0x%llx lack VIRTIO_VSOCK_F_SEQPACKET",
+	      (unsigned long long)f);
+	CHECK(f & VT_F_VERSION_1, "features 0x%llx lack VERSION_1",
+	      (unsigned long long)f);
+	close(fd);
+}
+
+static void set_guest_cid_rejects_reserved_cids(void)
+{
+	static const uint64_t bad[] = { 0, 1, 2, 0xffffffffull,
+					0x100000000ull, ~0ull };
+	struct vvs_opts o = { .no_cid = true, .no_start = true };
+	struct vvs v;
+
+	vvs_setup(&v, &o);
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT_ERR(vh_vsock_set_cid(v.fd, bad[i]), EINVAL);
+}
+
+static void set_guest_cid_taken_by_another_device(void)
+{
+	struct vvs_opts o = { .no_start = true };
+	struct vvs a, b;
+
+	vvs_setup(&a, &o);
+	o.no_cid = true;
+	vvs_setup(&b, &o);
+	EXPECT_ERR(vh_vsock_set_cid(b.fd, a.cid), EADDRINUSE);
+	/* The owner of a CID may set it again. */
+	EXPECT_OK(vh_vsock_set_cid(a.fd, a.cid));
+	/* Moving to another CID frees the old one. */
+	EXPECT_OK(vh_vsock_set_cid(a.fd, a.cid + 1));
+	EXPECT_OK(vh_vsock_set_cid(b.fd, a.cid));
+	close(a.fd);
+	EXPECT_OK(vh_vsock_set_cid(b.fd, a.cid + 1));
+}
+
+static void host_connects_to_guest_stream(void)
+{
+	uint32_t seed = (uint32_t)getpid();
+	struct vvs v;
+	int s;
+
+	vvs_setup(&v, NULL);
+	s = host_connects(&v, SOCK_STREAM, VIRTIO_VSOCK_TYPE_STREAM);
+	host_to_guest(&v, s, 1, seed);
+	host_to_guest(&v, s, 3000, seed + 1);
+	guest_to_host(&v, s, VIRTIO_VSOCK_TYPE_STREAM, GUEST_PORT,
+		      host_port_of(s), 1, seed + 2);
+	guest_to_host(&v, s, VIRTIO_VSOCK_TYPE_STREAM, GUEST_PORT,
+		      host_port_of(s), 60000, seed + 3);
+	close(s);
+}
+
+static void guest_connects_to_host_listener(void)
+{
+	struct sockaddr_vm a = {
+		.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY,
+		.svm_port = HOST_PORT,
+	};
+	uint32_t seed = (uint32_t)getpid();
+	struct pollfd pfd;
+	struct vvs_pkt p;
+	struct vvs v;
+	int l, s;
+
+	vvs_setup(&v, NULL);
+	l = host_socket(SOCK_STREAM);
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 4))
+		FAIL("bind/listen on port %u: %s", HOST_PORT, strerror(errno));
+	vvs_send(&v, VIRTIO_VSOCK_TYPE_STREAM, VIRTIO_VSOCK_OP_REQUEST,
+		 GUEST_PORT, HOST_PORT, 0, NULL, 0);
+	vvs_expect(&v, &p, VIRTIO_VSOCK_OP_RESPONSE, "guest's connect");
+	CHECK(p.src_port == HOST_PORT && p.dst_port == GUEST_PORT &&
+	      p.dst_cid == v.cid, "RESPONSE %u -> %llu:%u", p.src_port,
+	      (unsigned long long)p.dst_cid, p.dst_port);
+	pfd = (struct pollfd){ .fd = l, .events = POLLIN };
+	if (poll(&pfd, 1, VT_WAIT_MS) != 1)
+		FAIL("no connection to accept within %d ms", VT_WAIT_MS);
+	s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	if (s < 0)
+		FAIL("accept: %s", strerror(errno));
+	guest_to_host(&v, s, VIRTIO_VSOCK_TYPE_STREAM, GUEST_PORT, HOST_PORT,
+		      5000, seed);
+	host_to_guest(&v, s, 4000, seed + 1);
+	close(s);
+	close(l);
+}
+
+static void guest_connect_to_closed_port_gets_rst(void)
+{
+	struct vvs_pkt p;
+	struct vvs v;
+
+	vvs_setup(&v, NULL);
+	vvs_send(&v, VIRTIO_VSOCK_TYPE_STREAM, VIRTIO_VSOCK_OP_REQUEST,
+		 GUEST_PORT, HOST_PORT + 1, 0, NULL, 0);
+	vvs_expect(&v, &p, VIRTIO_VSOCK_OP_RST, "connect to a closed port");
+}
+
+/* Closing the device resets its connections: ECONNRESET, then EOF. */
+static void device_close_resets_host_connections(void)
+{
+	struct pollfd pfd;
+	socklen_t sl;
+	struct vvs v;
+	int err = 0;
+	ssize_t r;
+	char c;
+	int s;
+
+	vvs_setup(&v, NULL);
+	s = host_connects(&v, SOCK_STREAM, VIRTIO_VSOCK_TYPE_STREAM);
+	close(v.fd);
+	pfd = (struct pollfd){ .fd = s, .events = POLLIN };
+	if (poll(&pfd, 1, VT_WAIT_MS) != 1)
+		FAIL("the host socket saw nothing within %d ms of the device closing",
+		     VT_WAIT_MS);
+	sl = sizeof(err);
+	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &sl) || err != ECONNRESET)
+		FAIL("SO_ERROR after the device closed: %s (expected ECONNRESET)",
+		     strerror(err));
+	r = recv(s, &c, 1, MSG_DONTWAIT);
+	if (r != 0)
+		FAIL("recv after the reset: %zd (%s), expected end of stream",
+		     r, r < 0 ? strerror(errno) : "data");
+}
+
+static void host_connect_to_unknown_cid_fails(void)
+{
+	struct sockaddr_vm a = {
+		.svm_family = AF_VSOCK, .svm_cid = vvs_default_cid() + 7,
+		.svm_port = GUEST_PORT,
+	};
+	int s = host_socket(SOCK_STREAM);
+
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0)
+		FAIL("connect to CID %u without a device succeeded",
+		     a.svm_cid);
+}
+
+static void seqpacket_keeps_message_boundaries(void)
+{
+	struct vvs_opts o = { .features = VT_F_VERSION_1 | VT_F_SEQPACKET };
+	static const size_t sizes[] = { 1, 100, 3000, 9000 };
+	uint32_t seed = (uint32_t)getpid();
+	struct vvs_pkt p;
+	struct vvs v;
+	int s;
+
+	vvs_setup(&v, &o);
+	s = host_connects(&v, SOCK_SEQPACKET, VIRTIO_VSOCK_TYPE_SEQPACKET);
+	/* Host messages: EOM on the last packet of each, never before. */
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t have = 0;
+
+		fill(buf, sizes[i], seed + i);
+		if (send(s, buf, sizes[i], 0) != (ssize_t)sizes[i])
+			FAIL("host send: %s", strerror(errno));
+		while (have < sizes[i]) {
+			bool eom;
+
+			vvs_expect(&v, &p, VIRTIO_VSOCK_OP_RW, "message");
+			if (memcmp(p.data, buf + have, p.len))
+				FAIL("message %u: other bytes at %zu", i, have);
+			have += p.len;
+			eom = p.flags & VIRTIO_VSOCK_SEQ_EOM;
+			if (eom != (have == sizes[i]))
+				FAIL("message %u: EOM %s at %zu of %zu bytes", i,
+				     eom ? "set" : "missing", have, sizes[i]);
+		}
+	}
+	/* Guest messages: one recv() each, exactly as long. */
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct pollfd pfd = { .fd = s, .events = POLLIN };
+		static uint8_t got[VVS_TXSLOT];
+		ssize_t r;
+
+		fill(buf, sizes[i], seed + 10 + i);
+		vvs_send(&v, VIRTIO_VSOCK_TYPE_SEQPACKET, VIRTIO_VSOCK_OP_RW,
+			 GUEST_PORT, host_port_of(s), VIRTIO_VSOCK_SEQ_EOM, buf,
+			 (uint32_t)sizes[i]);
+		if (poll(&pfd, 1, VT_WAIT_MS) != 1)
+			FAIL("guest message %u not received", i);
+		r = recv(s, got, sizeof(got), MSG_DONTWAIT);
+		if (r != (ssize_t)sizes[i] || memcmp(got, buf, sizes[i]))
+			FAIL("guest message %u: recv %zd bytes, sent %zu", i, r,
+			     sizes[i]);
+	}
+	close(s);
+}
+
+static void stopped_device_keeps_host_data_until_running(void)
+{
+	uint32_t seed = (uint32_t)getpid();
+	uint16_t before;
+	struct vvs v;
+	int s;
+
+	vvs_setup(&v, NULL);
+	s = host_connects(&v, SOCK_STREAM, VIRTIO_VSOCK_TYPE_STREAM);
+	EXPECT_OK(vh_vsock_set_running(v.fd, 0));
+	before = vr_used_idx(&v.vr[VVS_RX]);
+	fill(buf, 2000, seed);
+	if (send(s, buf, 2000, 0) != 2000)
+		FAIL("host send while stopped: %s", strerror(errno));
+	CHECK(vr_used_idx(&v.vr[VVS_RX]) == before,
+	      "a stopped device wrote into the guest's buffers");
+	vvs_start(&v);
+	{
+		struct vvs_pkt p;
+		static uint8_t got[2000];
+		size_t have = 0;
+
+		while (have < 2000) {
+			vvs_expect(&v, &p, VIRTIO_VSOCK_OP_RW, "queued data");
+			memcpy(got + have, p.data, p.len);
+			have += p.len;
+		}
+		if (memcmp(got, buf, 2000))
+			FAIL("queued data changed on the way");
+	}
+	close(s);
+}
+
+static void malformed_guest_packets_are_dropped(void)
+{
+	struct virtio_vsock_hdr h = {
+		.dst_cid = htole64(VVS_HOST_CID),
+		.src_port = htole32(GUEST_PORT),
+		.dst_port = htole32(HOST_PORT + 2),
+		.type = htole16(VIRTIO_VSOCK_TYPE_STREAM),
+		.op = htole16(VIRTIO_VSOCK_OP_REQUEST),
+		.buf_alloc = htole32(VVS_BUF_ALLOC),
+	};
+	struct vvs_pkt p;
+	struct vvs v;
+
+	vvs_setup(&v, NULL);
+	/* Another guest's CID as the source: nobody answers. */
+	h.src_cid = htole64(v.cid + 1);
+	vvs_send_raw(&v, &h, NULL, 0);
+	/* A header claiming more payload than the chain has. */
+	h.src_cid = htole64(v.cid);
+	h.len = htole32(4096);
+	vvs_send_raw(&v, &h, buf, 16);
+	/* The ring still works: a good REQUEST to a closed port gets RST. */
+	vvs_send(&v, VIRTIO_VSOCK_TYPE_STREAM, VIRTIO_VSOCK_OP_REQUEST,
+		 GUEST_PORT, HOST_PORT + 2, 0, NULL, 0);
+	vvs_expect(&v, &p, VIRTIO_VSOCK_OP_RST, "good packet after bad ones");
+	CHECK(!vvs_recv(&v, &p, 0), "an answer to a malformed packet (op %u)",
+	      p.op);
+	for (unsigned int i = 0; i < VVS_NVQS; i++)
+		CHECK(vt_poll_in(v.vr[i].err_fd, 0) <= 0,
+		      "ring %u error eventfd signalled", i);
+}
+
+static const struct vt_case cases[] = {
+	VT_CASE(features_offer_seqpacket),
+	VT_CASE(set_guest_cid_rejects_reserved_cids),
+	VT_CASE(set_guest_cid_taken_by_another_device),
+	VT_CASE(host_connects_to_guest_stream),
+	VT_CASE(guest_connects_to_host_listener),
+	VT_CASE(guest_connect_to_closed_port_gets_rst),
+	VT_CASE(device_close_resets_host_connections),
+	VT_CASE(host_connect_to_unknown_cid_fails),
+	VT_CASE(seqpacket_keeps_message_boundaries),
+	VT_CASE(stopped_device_keeps_host_data_until_running),
+	VT_CASE(malformed_guest_packets_are_dropped),
+};
+
+VT_MAIN("vsock", cases)
