@@ -146,28 +146,44 @@ if [ -z "$initrd" ] || [ ! -f "$initrd" ]; then
 fi
 
 tm=$EPOCHREALTIME
-accel=tcg accel_why="no /dev/kvm"
-if [ "${VHOST_NET_ACCEL:-}" = tcg ]; then
-	accel_why="VHOST_NET_ACCEL=tcg"
-elif modprobe kvm_amd 2>/dev/null || modprobe kvm_intel 2>/dev/null; then
-	if [ -c /dev/kvm ]; then accel=kvm accel_why="/dev/kvm after modprobe kvm_amd/kvm_intel"; fi
-else
-	accel_why="neither kvm_amd nor kvm_intel loads (is the test VM's CPU -cpu max?)"
-fi
-note "nested accelerator: $accel ($accel_why)"
 # The first KVM VM on a host enables a static key in the scheduler (KVM's preempt notifiers) and
-# the last one to go disables it: each flip live-patches __schedule.  Under TCG a vCPU sometimes
-# executes the transient int3 of such a patch after it is gone ("Oops: int3" in __schedule, seen
-# on 6.12), and every QEMU start/stop here (libvirt alone probes 4 times) would flip it.  So one
-# idle KVM VM is created now and kept to the end of the VM's life (never killed: its exit would
-# flip the key back): one flip per run, while nothing else runs.
-if [ "$accel" = kvm ]; then
+# the last one to go disables it: each flip live-patches __schedule, as loading kvm patches its
+# static calls.  Under TCG (QEMU 7.2) a vCPU sometimes executes the transient int3 of such a patch
+# after it is gone ("Oops: int3" in __schedule on 6.12, at the third create/destroy of a KVM VM in
+# a loop; none in 30 with one CPU online).  So the patching happens with every CPU but 0 offline:
+# kvm is loaded and one idle KVM VM is created and kept to the end of the VM's life (never killed:
+# its exit would flip the key back), so that no later QEMU (libvirt alone probes 4 times) flips it.
+kvm_setup() {
+	modprobe kvm_amd 2>/dev/null || modprobe kvm_intel 2>/dev/null || {
+		accel_why="neither kvm_amd nor kvm_intel loads (is the test VM's CPU -cpu max?)"
+		return
+	}
+	[ -c /dev/kvm ] || return
+	accel=kvm accel_why="/dev/kvm after modprobe kvm_amd/kvm_intel"
 	qemu-system-x86_64 -accel kvm -machine none -S -nodefaults -no-user-config -display none \
 		-monitor none </dev/null >/dev/null 2>&1 &
 	kvm_keeper=$!
 	wait_for 30 sh -c "ls -l /proc/$kvm_keeper/fd 2>/dev/null | grep -q kvm-vm" ||
 		note "the KVM keeper (pid $kvm_keeper) holds no KVM VM"
+}
+# on_cpu0 COMMAND...: run COMMAND (in this shell) with the other CPUs offline.
+on_cpu0() {
+	local c off=() rc
+	for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+		[ "$(cat "$c" 2>/dev/null)" = 1 ] && echo 0 2>/dev/null >"$c" && off+=("$c")
+	done
+	"$@"
+	rc=$?
+	for c in "${off[@]}"; do echo 1 >"$c" || note "cannot bring ${c%/online} back online"; done
+	return $rc
+}
+accel=tcg accel_why="no /dev/kvm"
+if [ "${VHOST_NET_ACCEL:-}" = tcg ]; then
+	accel_why="VHOST_NET_ACCEL=tcg"
+else
+	on_cpu0 kvm_setup
 fi
+note "nested accelerator: $accel ($accel_why); CPUs online: $(cat /sys/devices/system/cpu/online)"
 timing kvm-probe "$tm"
 
 bios=()
