@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench, two parts, each one VM run on Debian's 6.1 kernel:
+# make bench, three parts, each one VM run on Debian's 6.1 kernel:
 #  test: descriptors/s through our vhost_test and through Linux's own
 #        vhost_test (drivers/vhost/test.c of the matching linux-source-6.1,
 #        built here as an out-of-tree module against the distribution's
@@ -9,15 +9,20 @@
 #  net:  our vhost_net against the distribution's vhost_net with the same
 #        guest-driver harness (tests/bench/netbench.c) and a tap backend:
 #        TX and RX packets/s with 64-byte frames, bytes/s with 1500-byte
-#        frames and 64 KiB GSO frames, single queue.
+#        frames and 64 KiB GSO frames, single queue;
+#  vsock: our vhost_vsock against the distribution's with the same
+#        guest-driver harness (tests/bench/vsockbench.c) and a host
+#        AF_VSOCK stream socket: bytes/s host to guest and guest to host
+#        with 4 KiB and 64 KiB writes, and the round-trip time of 64-byte
+#        messages the guest echoes (median, p99 and mean microseconds).
 # The two implementations are never loaded together.
 #
 #   tests/bench/bench.sh
 #
-# Environment: BENCH_PARTS (default "test net"), BENCH_ROUNDS (default 3;
-# in each, both implementations run each case back to back, in
-# alternating order; the tables show the best of the rounds, and the net
-# table the median and range of the per-round ratios too).
+# Environment: BENCH_PARTS (default "test net vsock"), BENCH_ROUNDS
+# (default 3; in each, both implementations run each case back to back,
+# in alternating order; the tables show the best of the rounds, and the
+# net and vsock tables the median and range of the per-round ratios too).
 # test part: BENCH_DESCS (descriptors per timed run, default 1000000),
 # BENCH_SECS (upper bound of a timed run, default 5), BENCH_RINGS (default
 # "256 32768"), BENCH_LOG (full VM output, default build/bench/bench.log).
@@ -25,6 +30,10 @@
 # warm-up), BENCH_NET_CASES (default "tx:64 rx:64 tx:1500 rx:1500
 # tx:65214:gso rx:65214:gso"), BENCH_NET_LOG (default
 # build/bench/bench-net.log).
+# vsock part: BENCH_VSOCK_SECS (timed seconds per run, default 3; plus
+# 0.5 s of warm-up), BENCH_VSOCK_CASES (default "h2g:4096 h2g:65536
+# g2h:4096 g2h:65536 rr:64": direction or rr, and bytes per write),
+# BENCH_VSOCK_LOG (default build/bench/bench-vsock.log).
 #
 # Timings are printed, never judged: the exit status is 0 unless something
 # broke (build, VM, a module that would not load, a device that stalled).
@@ -39,10 +48,13 @@ descs=${BENCH_DESCS:-1000000}
 secs=${BENCH_SECS:-5}
 rounds=${BENCH_ROUNDS:-3}
 rings=${BENCH_RINGS:-256 32768}
-parts=${BENCH_PARTS:-test net}
+parts=${BENCH_PARTS:-test net vsock}
 netlog=${BENCH_NET_LOG:-$out/bench-net.log}
 netsecs=${BENCH_NET_SECS:-3}
 netcases=${BENCH_NET_CASES:-tx:64 rx:64 tx:1500 rx:1500 tx:65214:gso rx:65214:gso}
+vsocklog=${BENCH_VSOCK_LOG:-$out/bench-vsock.log}
+vsocksecs=${BENCH_VSOCK_SECS:-3}
+vsockcases=${BENCH_VSOCK_CASES:-h2g:4096 h2g:65536 g2h:4096 g2h:65536 rr:64}
 tarball=/usr/src/linux-source-6.1.tar.xz
 
 say() { echo "bench: $*" >&2; }
@@ -67,13 +79,13 @@ kdir=/lib/modules/$kver/build
 say "building our modules for $kver"
 ourdir=$(scripts/build-modules.sh 6.1 "$kdir")
 
-say "building ringbench and netbench"
+say "building ringbench, netbench and vsockbench"
 make -s -C tests/bench >&2
 
 for p in $parts; do
 	case $p in
-	test | net) ;;
-	*) die "BENCH_PARTS: unknown part '$p' (test, net)" ;;
+	test | net | vsock) ;;
+	*) die "BENCH_PARTS: unknown part '$p' (test, net, vsock)" ;;
 	esac
 done
 has_part() { [[ " $parts " == *" $1 "* ]]; }
@@ -269,5 +281,120 @@ bench_net() {
 	}' ROUNDS="$rounds" SECS="$netsecs" "$netlog"
 }
 
+# ---------------------------------------------------------------------
+# part "vsock": our vhost_vsock against the distribution's
+
+bench_vsock() {
+	say "vsock part: booting $kver (one VM; other VM runs are waited for); log: $vsocklog"
+	local rc=0
+	tests/vm/run-vm --kernel 6.1 --name bench-vsock --timeout 1800 \
+		--env "OURDIR=$ourdir" --env "VSOCKBENCH=$out/vsockbench" \
+		--env "VSOCK_SECS=$vsocksecs" --env "ROUNDS=$rounds" \
+		--env "VSOCK_CASES=$vsockcases" \
+		-- 'tests/bench/bench-vsock-vm.sh' >"$vsocklog" 2>&1 || rc=$?
+
+	grep -E '^(# |PASS vm|FAIL vm)' "$vsocklog" | sed 's/^# //' || true
+	[ "$rc" = 0 ] || {
+		tail -n 30 "$vsocklog" >&2
+		die "the VM run failed (status $rc); see $vsocklog"
+	}
+
+	# The table: per case and figure the best of the rounds per
+	# implementation (bytes/s: the highest; round-trip microseconds: the
+	# lowest).  Every ratio reads "above 1: ours is better": ours/in-tree
+	# for bytes/s, in-tree/ours for times.
+	awk -v cases="$vsockcases" '
+	$1 == "VSOCK" {
+		impl = $2; delete f
+		for (i = 3; i <= NF; i++) {
+			split($i, kv, "=")
+			f[kv[1]] = kv[2]
+		}
+		c = f["mode"] ":" f["size"]
+		if (f["mode"] == "rr") {
+			add(impl, c, "rtt_p50_us", f["rtt_p50_us"] + 0, 1)
+			add(impl, c, "rtt_p99_us", f["rtt_p99_us"] + 0, 1)
+			add(impl, c, "rtt_mean_us", f["rtt_mean_us"] + 0, 1)
+		} else {
+			add(impl, c, "bps", f["bps"] + 0, 0)
+		}
+	}
+	# the r-th run of each implementation of a case: round r (a pair run back to back)
+	function add(impl, c, m, v, low,   key) {
+		key = impl SUBSEP c SUBSEP m
+		run[key, ++nrun[key]] = v
+		if (!(key in best) || (low ? v < best[key] : v > best[key]))
+			best[key] = v
+	}
+	function fmt(v, m) {
+		if (m != "bps") return sprintf("%.0f", v)
+		return v >= 1e9 ? sprintf("%.2fG", v / 1e9) : sprintf("%.1fM", v / 1e6)
+	}
+	function sz(n) { return n % 1024 ? n " B" : n / 1024 " KiB" }
+	function name(c, m,   x) {
+		split(c, x, ":")
+		if (m == "bps") return toupper(x[1]) " " sz(x[2])
+		sub(/^rtt_/, "", m); sub(/_us$/, "", m)
+		return "RR " sz(x[2]) " " m
+	}
+	# better/worse per round: ours/in-tree for rates, in-tree/ours for times
+	function r(o, l, m) {
+		if (m == "bps") return l > 0 ? o / l : 0
+		return o > 0 ? l / o : 0
+	}
+	# Ratios of the rounds (of each back-to-back pair), sorted into P[1..m].
+	function pairs(ko, kl, me,   m, j, t, x) {
+		m = 0
+		for (j = 1; j <= nrun[ko] && j <= nrun[kl]; j++)
+			if (run[ko, j] > 0 && run[kl, j] > 0) P[++m] = r(run[ko, j], run[kl, j], me)
+		for (j = 2; j <= m; j++)
+			for (t = j; t > 1 && P[t - 1] > P[t]; t--) { x = P[t]; P[t] = P[t - 1]; P[t - 1] = x }
+		return m
+	}
+	function median(m) { return m % 2 ? P[(m + 1) / 2] : (P[m / 2] + P[m / 2 + 1]) / 2 }
+	function row(c, m,   ko, kl, ratio, k, rr, unit) {
+		ko = "ours" SUBSEP c SUBSEP m; kl = "linux" SUBSEP c SUBSEP m
+		unit = m == "bps" ? "bytes/s" : "us"
+		if (!(ko in best) || !(kl in best)) {
+			printf "%-16s %-7s %10s %10s %7s\n", name(c, m), unit,
+				(ko in best) ? fmt(best[ko], m) : "-", (kl in best) ? fmt(best[kl], m) : "-", "-"
+			return
+		}
+		ratio = r(best[ko], best[kl], m)
+		k = pairs(ko, kl, m)
+		rr = k ? sprintf("%.2fx [%.2f-%.2f]", median(k), P[1], P[k]) : "-"
+		printf "%-16s %-7s %10s %10s %6.2fx %19s\n", name(c, m), unit,
+			fmt(best[ko], m), fmt(best[kl], m), ratio, rr
+		# the summary takes the rates and the median round trip
+		if (m == "rtt_p99_us" || m == "rtt_mean_us") return
+		if (ratio > 0) { n++; logsum += log(ratio) }
+		if (k) { nm++; mlogsum += log(median(k)) }
+		if (worst == "" || ratio < wr) { worst = name(c, m); wr = ratio }
+		if (bestc == "" || ratio > br) { bestc = name(c, m); br = ratio }
+	}
+	END {
+		printf "\n%-16s %-7s %10s %10s %7s %19s\n", "vhost_vsock", "unit", "ours", "in-tree", "ratio", "rounds: med [range]"
+		nc = split(cases, C, " ")
+		n = 0; logsum = 0; worst = ""; bestc = ""
+		for (i = 1; i <= nc; i++) {
+			if (C[i] ~ /^rr:/) {
+				row(C[i], "rtt_p50_us"); row(C[i], "rtt_p99_us"); row(C[i], "rtt_mean_us")
+			} else {
+				row(C[i], "bps")
+			}
+		}
+		print "ratio: above 1 means ours is better (bytes/s: ours/in-tree; round-trip microseconds, lower is better: in-tree/ours)"
+		if (n)
+			printf "\nsummary: vhost_vsock ours vs in-tree geometric mean %.2fx over %d cases (bytes/s and RR median; best %s %.2fx, worst %s %.2fx); best of %s round(s) of %s s, ring 128, 4 KiB RX buffers, Debian 6.1 under TCG\n",
+				exp(logsum / n), n, bestc, br, worst, wr, ROUNDS, SECS
+		if (nm)
+			printf "rounds: geometric mean of the per-round median ratios %.2fx; a range wider than the gap between ours and in-tree is noise\n",
+				exp(mlogsum / nm)
+		else
+			print "\nsummary: vhost_vsock: no comparable results (see the log)"
+	}' ROUNDS="$rounds" SECS="$vsocksecs" "$vsocklog"
+}
+
 if has_part test; then bench_test; fi
 if has_part net; then bench_net; fi
+if has_part vsock; then bench_vsock; fi
