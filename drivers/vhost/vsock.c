@@ -254,6 +254,11 @@ static void vhost_vsock_to_guest(struct vhost_work *work)
 		virtio_transport_deliver_tap_pkt(skb);
 		len = vhost_vsock_fill(vq, &c, skb, &done);
 		if (len < 0) {
+			/* The buffer stays the guest's; the packet is lost. */
+			vhost_vq_unfetch(vq, 1);
+			if (len == -EFAULT)
+				vhost_vq_error(vq, "receive buffer %u not writable",
+					       c.head);
 			vhost_vsock_sent(v, skb);
 			vq->stats.drops++;
 			break;
@@ -520,8 +525,14 @@ static long vhost_vsock_ioctl(struct file *f, unsigned int cmd,
 	case VHOST_VSOCK_SET_GUEST_CID:
 		if (copy_from_user(&cid, argp, sizeof(cid)))
 			return -EFAULT;
+		/*
+		 * Before any owner too: libvirt reserves the CID on a fresh
+		 * fd, then hands the fd to QEMU, which becomes the owner.
+		 */
 		mutex_lock(&v->dev.mutex);
-		ret = vhost_dev_check_owner(&v->dev) ?: vhost_vsock_set_cid(v, cid);
+		ret = v->dev.mm ? vhost_dev_check_owner(&v->dev) : 0;
+		if (!ret)
+			ret = vhost_vsock_set_cid(v, cid);
 		mutex_unlock(&v->dev.mutex);
 		return ret;
 	case VHOST_VSOCK_SET_RUNNING:
