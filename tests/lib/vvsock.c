@@ -105,6 +105,24 @@ void vvs_start(struct vvs *v)
 	EXPECT_OK(vh_vsock_set_running(v->fd, 1));
 }
 
+void vvs_restart(struct vvs *v)
+{
+	EXPECT_OK(vh_vsock_set_running(v->fd, 0));
+	for (unsigned int i = 0; i < VVS_NVQS; i++) {
+		close(v->vr[i].kick_fd);
+		close(v->vr[i].call_fd);
+		close(v->vr[i].err_fd);
+	}
+	ring_setup(v, VVS_RX);
+	ring_setup(v, VVS_TX);
+	v->tx_next = 0;
+	v->fwd_cnt = 0;
+	for (unsigned int i = 0; i < v->o.num; i++)
+		post_rx(v, i);
+	vr_publish(&v->vr[VVS_RX]);
+	vvs_start(v);
+}
+
 /* Take back the TX slots the device is done with. */
 static void reap_tx(struct vvs *v, bool wait)
 {

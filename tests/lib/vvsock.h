@@ -61,6 +61,12 @@ uint32_t vvs_default_cid(void);
 
 void vvs_setup(struct vvs *v, const struct vvs_opts *o);
 void vvs_start(struct vvs *v);
+/*
+ * The guest driver starts over, as after a guest reset: the device is
+ * stopped, both rings are set up anew in fresh ring memory (indexes from 0,
+ * every receive buffer posted again, no connection state) and it runs again.
+ */
+void vvs_restart(struct vvs *v);
 
 /* Guest to host: one packet (header + payload) on ring 1, kicked. */
 void vvs_send(struct vvs *v, uint16_t type, uint16_t op, uint32_t src_port,

@@ -10,7 +10,9 @@
 #include "vvsock.h"
 
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <linux/vm_sockets.h>
 
 #define GUEST_PORT	1234u
@@ -174,6 +176,38 @@ static void set_guest_cid_taken_by_another_device(void)
 	EXPECT_OK(vh_vsock_set_cid(b.fd, a.cid));
 	close(a.fd);
 	EXPECT_OK(vh_vsock_set_cid(b.fd, a.cid + 1));
+}
+
+/*
+ * libvirt's way: the CID is set on a fresh fd, before any owner, and the
+ * fd is then handed to QEMU, which becomes the owner and sets it again.
+ * Once there is an owner, another process may not change it.
+ */
+static void set_guest_cid_before_owner_then_owner_only(void)
+{
+	uint32_t cid = vvs_default_cid();
+	int fd = open(vvs_dev_path(), O_RDWR | O_CLOEXEC);
+	int fd2 = open(vvs_dev_path(), O_RDWR | O_CLOEXEC);
+	int status;
+	pid_t pid;
+
+	if (fd < 0 || fd2 < 0)
+		FAIL("open %s: %s", vvs_dev_path(), strerror(errno));
+	EXPECT_OK(vh_vsock_set_cid(fd, cid));
+	EXPECT_ERR(vh_vsock_set_cid(fd2, cid), EADDRINUSE);
+	EXPECT_OK(vh_set_owner(fd));
+	EXPECT_OK(vh_vsock_set_cid(fd, cid));
+	pid = fork();
+	if (pid < 0)
+		FAIL("fork: %s", strerror(errno));
+	if (!pid)
+		_exit(vh_vsock_set_cid(fd, cid + 1) == -EPERM ? 0 : 1);
+	if (waitpid(pid, &status, 0) != pid)
+		FAIL("waitpid: %s", strerror(errno));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "another process changed the owner's CID (status 0x%x)", status);
+	close(fd2);
+	close(fd);
 }
 
 static void host_connects_to_guest_stream(void)
@@ -396,10 +430,204 @@ static void malformed_guest_packets_are_dropped(void)
 		      "ring %u error eventfd signalled", i);
 }
 
+/*
+ * 1 MiB from the host while the guest advertises 256 KiB of receive space:
+ * the device never delivers more than the credit the guest gave, and a
+ * CREDIT_UPDATE lets the rest through, intact and in order.
+ */
+static void host_to_guest_stays_within_guest_credit(void)
+{
+	static uint8_t big[1u << 20], got[1u << 20];
+	uint32_t seed = (uint32_t)getpid(), hport;
+	size_t sent = 0, have = 0, told = 0;
+	struct vvs_pkt p;
+	struct vvs v;
+	int s;
+
+	vvs_setup(&v, NULL);
+	s = host_connects(&v, SOCK_STREAM, VIRTIO_VSOCK_TYPE_STREAM);
+	hport = host_port_of(s);
+	fill(big, sizeof(big), seed);
+	while (have < sizeof(big)) {
+		if (sent < sizeof(big)) {
+			ssize_t r = send(s, big + sent, sizeof(big) - sent,
+					 MSG_DONTWAIT);
+
+			if (r > 0)
+				sent += (size_t)r;
+			else if (errno != EAGAIN)
+				FAIL("host send: %s", strerror(errno));
+		}
+		if (!vvs_recv(&v, &p, VT_WAIT_MS))
+			FAIL("stalled: host sent %zu, guest has %zu, told %zu",
+			     sent, have, told);
+		if (p.op == VIRTIO_VSOCK_OP_CREDIT_UPDATE ||
+		    p.op == VIRTIO_VSOCK_OP_CREDIT_REQUEST)
+			continue;
+		if (p.op != VIRTIO_VSOCK_OP_RW || p.len > sizeof(big) - have)
+			FAIL("op %u with %u bytes at %zu", p.op, p.len, have);
+		memcpy(got + have, p.data, p.len);
+		have += p.len;
+		CHECK(have - told <= VVS_BUF_ALLOC,
+		      "%zu bytes beyond the guest's last credit (%u)",
+		      have - told, VVS_BUF_ALLOC);
+		if (have - told >= VVS_BUF_ALLOC / 2) {
+			vvs_send(&v, VIRTIO_VSOCK_TYPE_STREAM,
+				 VIRTIO_VSOCK_OP_CREDIT_UPDATE, GUEST_PORT,
+				 hport, 0, NULL, 0);
+			told = have;
+		}
+	}
+	if (memcmp(got, big, sizeof(big)))
+		FAIL("1 MiB arrived changed");
+	close(s);
+}
+
+/*
+ * 1 MiB from the guest in 16 KiB packets, sent only while the host's
+ * socket has room by the credit it advertises (buffer set to 64 KiB); the
+ * guest asks for credit when it runs out.  The host reads it intact.
+ */
+static void guest_to_host_within_host_credit(void)
+{
+	static uint8_t big[1u << 20], got[1u << 20];
+	uint64_t size = 64u << 10;
+	uint32_t seed = (uint32_t)getpid(), hport;
+	uint32_t peer_alloc, peer_fwd;
+	size_t sent = 0, have = 0;
+	struct vvs_pkt p;
+	struct vvs v;
+	int s;
+
+	vvs_setup(&v, NULL);
+	s = host_connects(&v, SOCK_STREAM, VIRTIO_VSOCK_TYPE_STREAM);
+	hport = host_port_of(s);
+	if (setsockopt(s, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &size,
+		       sizeof(size)))
+		FAIL("SO_VM_SOCKETS_BUFFER_SIZE: %s", strerror(errno));
+	/* The host's credit, as it last told the guest. */
+	vvs_send(&v, VIRTIO_VSOCK_TYPE_STREAM, VIRTIO_VSOCK_OP_CREDIT_REQUEST,
+		 GUEST_PORT, hport, 0, NULL, 0);
+	vvs_expect(&v, &p, VIRTIO_VSOCK_OP_CREDIT_UPDATE, "credit request");
+	peer_alloc = p.buf_alloc;
+	peer_fwd = p.fwd_cnt;
+	CHECK(peer_alloc == size, "host advertises %u bytes, socket has %llu",
+	      peer_alloc, (unsigned long long)size);
+	fill(big, sizeof(big), seed);
+	while (have < sizeof(big)) {
+		size_t n = sizeof(big) - sent < 16384 ? sizeof(big) - sent : 16384;
+		bool room = sent - peer_fwd + n <= peer_alloc;
+
+		if (sent < sizeof(big) && room) {
+			vvs_send(&v, VIRTIO_VSOCK_TYPE_STREAM,
+				 VIRTIO_VSOCK_OP_RW, GUEST_PORT, hport, 0,
+				 big + sent, (uint32_t)n);
+			sent += n;
+		} else if (sent < sizeof(big) && have == sent) {
+			/* The host read all it got: ask where we stand. */
+			vvs_send(&v, VIRTIO_VSOCK_TYPE_STREAM,
+				 VIRTIO_VSOCK_OP_CREDIT_REQUEST, GUEST_PORT,
+				 hport, 0, NULL, 0);
+		}
+		while (vvs_recv(&v, &p, 0) ||
+		       (have == sent && sent < sizeof(big) && !room &&
+			vvs_recv(&v, &p, VT_WAIT_MS))) {
+			if (p.op == VIRTIO_VSOCK_OP_RST)
+				FAIL("host reset the connection at %zu bytes",
+				     sent);
+			peer_alloc = p.buf_alloc;
+			peer_fwd = p.fwd_cnt;
+			room = true;
+		}
+		for (;;) {
+			ssize_t r = recv(s, got + have, sizeof(got) - have,
+					 MSG_DONTWAIT);
+
+			if (r > 0) {
+				have += (size_t)r;
+				continue;
+			}
+			if (r < 0 && errno != EAGAIN)
+				FAIL("host recv: %s", strerror(errno));
+			break;
+		}
+		if (have < sent && vt_poll_in(s, VT_WAIT_MS) <= 0)
+			FAIL("host has %zu of %zu bytes sent", have, sent);
+	}
+	if (memcmp(got, big, sizeof(big)))
+		FAIL("1 MiB arrived changed");
+	close(s);
+}
+
+/*
+ * A guest receive buffer the device cannot write (the owner mapped it
+ * read-only): the ring's error eventfd fires, the buffer is not used, and
+ * nothing else breaks.
+ */
+static void unwritable_receive_buffer_signals_error(void)
+{
+	struct sockaddr_vm a;
+	uint16_t before;
+	struct vvs v;
+	int s;
+
+	vvs_setup(&v, NULL);
+	before = vr_used_idx(&v.vr[VVS_RX]);
+	if (mprotect(v.rx_area, (size_t)v.o.num * VVS_RXBUF, PROT_READ))
+		FAIL("mprotect: %s", strerror(errno));
+	a = (struct sockaddr_vm){ .svm_family = AF_VSOCK, .svm_cid = v.cid,
+				  .svm_port = GUEST_PORT };
+	s = host_socket(SOCK_STREAM | SOCK_NONBLOCK);
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 ||
+	    errno != EINPROGRESS)
+		FAIL("connect: %s (expected EINPROGRESS)", strerror(errno));
+	CHECK(vt_poll_in(v.vr[VVS_RX].err_fd, VT_WAIT_MS) == 1,
+	      "no error signalled for an unwritable receive buffer");
+	CHECK(vr_used_idx(&v.vr[VVS_RX]) == before,
+	      "a buffer the device could not write was used");
+	close(s);
+}
+
+/*
+ * A guest reset (the device stopped, the rings set up anew, started) keeps
+ * the host's connections to the old guest; the new guest driver answers the
+ * next packet of one with RST, and the host socket sees the end of the
+ * stream.
+ */
+static void guest_reset_then_rst_ends_host_stream(void)
+{
+	struct vvs_pkt p;
+	struct vvs v;
+	ssize_t r;
+	char c;
+	int s;
+
+	vvs_setup(&v, NULL);
+	s = host_connects(&v, SOCK_STREAM, VIRTIO_VSOCK_TYPE_STREAM);
+	vvs_restart(&v);
+	if (send(s, "x", 1, 0) != 1)
+		FAIL("host send after the guest reset: %s", strerror(errno));
+	vvs_expect(&v, &p, VIRTIO_VSOCK_OP_RW, "host data after the reset");
+	CHECK(vr_used_idx(&v.vr[VVS_RX]) == 1,
+	      "the restarted ring 0 used %u buffers, expected 1",
+	      vr_used_idx(&v.vr[VVS_RX]));
+	vvs_send(&v, VIRTIO_VSOCK_TYPE_STREAM, VIRTIO_VSOCK_OP_RST,
+		 p.dst_port, p.src_port, 0, NULL, 0);
+	if (vt_poll_in(s, VT_WAIT_MS) != 1)
+		FAIL("the host socket saw nothing within %d ms of the RST",
+		     VT_WAIT_MS);
+	r = recv(s, &c, 1, MSG_DONTWAIT);
+	if (r != 0)
+		FAIL("recv after the guest's RST: %zd (%s), expected end of stream",
+		     r, r < 0 ? strerror(errno) : "data");
+	close(s);
+}
+
 static const struct vt_case cases[] = {
 	VT_CASE(features_offer_seqpacket),
 	VT_CASE(set_guest_cid_rejects_reserved_cids),
 	VT_CASE(set_guest_cid_taken_by_another_device),
+	VT_CASE(set_guest_cid_before_owner_then_owner_only),
 	VT_CASE(host_connects_to_guest_stream),
 	VT_CASE(guest_connects_to_host_listener),
 	VT_CASE(guest_connect_to_closed_port_gets_rst),
@@ -408,6 +636,10 @@ static const struct vt_case cases[] = {
 	VT_CASE(seqpacket_keeps_message_boundaries),
 	VT_CASE(stopped_device_keeps_host_data_until_running),
 	VT_CASE(malformed_guest_packets_are_dropped),
+	VT_CASE(host_to_guest_stays_within_guest_credit),
+	VT_CASE(guest_to_host_within_host_credit),
+	VT_CASE(unwritable_receive_buffer_signals_error),
+	VT_CASE(guest_reset_then_rst_ends_host_stream),
 };
 
 VT_MAIN("vsock", cases)
