@@ -38,10 +38,10 @@ say "building the demo program"
 make -s -C tests/demo >>"$log" 2>&1 || { cat "$log" >&2; die "demo build failed"; }
 
 say "building the nested guest's initramfs (cached)"
-initrd=$(tests/clients/net-guest-initramfs.sh) || die "cannot build the nested guest's initramfs"
+initrd=$(tests/clients/guest-initramfs.sh) || die "cannot build the nested guest's initramfs"
 
 say "booting $kver in QEMU (TCG; waits if another VM run is going)"
 tests/vm/run-vm --kernel 6.1 --name demo --timeout 1500 \
 	--env "MODDIR=$moddir" --env "DEMO=$top/build/demo/demo" \
-	--env "VHOST_NET_GUEST_INITRD=$initrd" \
+	--env "VHOST_CLIENT_GUEST_INITRD=$initrd" \
 	-- 'tests/demo/demo-vm.sh'

@@ -61,13 +61,13 @@ fi
 
 # The nested guest's initramfs for the real-client layer (cached; built on the host because the
 # VM's view of the cache is throw-away).
-net_initrd=$(tests/clients/net-guest-initramfs.sh 2>>"$log") ||
-	say "FAIL setup/net-guest-initramfs - tests/clients/net-guest-initramfs.sh failed (see build/check.log)"
-# Kernels whose VM runs the real-client layer (QEMU + libvirt over our vhost-net, nested);
-# VHOST_NET_CLIENT_KERNELS= (empty) leaves it out.
-net_kernels=${VHOST_NET_CLIENT_KERNELS-6.1 6.12}
-[ -n "$net_kernels" ] ||
-	say "SKIP clients/net - VHOST_NET_CLIENT_KERNELS is empty"
+client_initrd=$(tests/clients/guest-initramfs.sh 2>>"$log") ||
+	say "FAIL setup/guest-initramfs - tests/clients/guest-initramfs.sh failed (see build/check.log)"
+# Kernels whose VM runs the real-client layer (QEMU + libvirt over our vhost-net and vhost-vsock,
+# nested); VHOST_CLIENT_KERNELS= (empty) leaves it out.
+client_kernels=${VHOST_CLIENT_KERNELS-6.1 6.12}
+[ -n "$client_kernels" ] ||
+	say "SKIP clients - VHOST_CLIENT_KERNELS is empty"
 
 # Stock kernels: the suites, module load/unload, install + modprobe, then real clients.
 for k in 6.1 6.12; do
@@ -81,15 +81,15 @@ for k in 6.1 6.12; do
 		PREFIX="$k/" step "vm/$k" tests/vm/run-vm --kernel "$k" --name "core-$k" --timeout 1500 -- \
 			"tests/suites/run-suites.sh build/$k/drivers/vhost; r=\$?; tests/vm/install-check.sh build/$k $kdir && exit \$r"
 	fi
-	case " $net_kernels " in *" $k "*) ;; *) continue ;; esac
+	case " $client_kernels " in *" $k "*) ;; *) continue ;; esac
 	if [ ! -f "build/$k/drivers/vhost/vhost_net.ko" ]; then
-		say "SKIP $k/client/net - vhost_net.ko is not built"
-	elif [ -n "$net_initrd" ]; then
+		say "SKIP $k/client - vhost_net.ko is not built"
+	elif [ -n "$client_initrd" ]; then
 		t=$SECONDS
-		PREFIX="$k/" step "clients/net/$k" tests/vm/run-vm --kernel "$k" --name "net-$k" \
-			--timeout 900 --env "VHOST_NET_GUEST_INITRD=$net_initrd" -- \
-			"tests/clients/net-qemu.sh build/$k/drivers/vhost"
-		echo "== clients/net/$k took $((SECONDS - t)) s" >>"$log"
+		PREFIX="$k/" step "clients/$k" tests/vm/run-vm --kernel "$k" --name "clients-$k" \
+			--timeout 900 --env "VHOST_CLIENT_GUEST_INITRD=$client_initrd" -- \
+			"tests/clients/qemu-clients.sh build/$k/drivers/vhost"
+		echo "== clients/$k took $((SECONDS - t)) s" >>"$log"
 	fi
 done
 

@@ -1,21 +1,21 @@
 #!/bin/bash
-# Build (or find in the cache) the nested guest's initramfs for the vhost-net client tests and
-# print its path:
+# Build (or find in the cache) the nested guest's initramfs for the real-client tests
+# (tests/clients/qemu-clients.sh) and print its path:
 #
-#   tests/clients/net-guest-initramfs.sh [KVER]
+#   tests/clients/guest-initramfs.sh [KVER]
 #
 # KVER: the guest kernel's release (default: the newest /boot/vmlinuz-6.1.*).  Contents: static
-# busybox, tests/clients/net-guest-init as /init, the virtio modules the guest needs
-# (decompressed: busybox insmod cannot read .ko.xz), iperf3 and ethtool with their shared
-# libraries.  Cached as $VHOST_CACHE/net-guest-KVER-KEY.cpio.gz (VHOST_CACHE default
+# busybox, tests/clients/guest-init as /init, the virtio and vsock modules the guest needs
+# (decompressed: busybox insmod cannot read .ko.xz), iperf3, ethtool and socat with their shared
+# libraries.  Cached as $VHOST_CACHE/client-guest-KVER-KEY.cpio.gz (VHOST_CACHE default
 # /var/cache/vhost-oot), KEY a hash of everything that goes in; when the cache is not writable
-# (or VHOST_NET_GUEST_DIR is set) it goes there instead.
+# (or VHOST_CLIENT_GUEST_DIR is set) it goes there instead.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-cache=${VHOST_NET_GUEST_DIR:-${VHOST_CACHE:-/var/cache/vhost-oot}}
+cache=${VHOST_CLIENT_GUEST_DIR:-${VHOST_CACHE:-/var/cache/vhost-oot}}
 die() {
-	echo "net-guest-initramfs: $*" >&2
+	echo "guest-initramfs: $*" >&2
 	exit 2
 }
 
@@ -28,11 +28,11 @@ fi
 moddir=/lib/modules/$kver
 [ -f "$moddir/modules.dep" ] || die "no $moddir/modules.dep"
 
-modules=(virtio_pci virtio_net virtio_console)
-tools=(/usr/bin/iperf3 /usr/sbin/ethtool)
+modules=(virtio_pci virtio_net virtio_console vmw_vsock_virtio_transport)
+tools=(/usr/bin/iperf3 /usr/sbin/ethtool /usr/bin/socat)
 busybox=$(command -v busybox) || die "busybox (busybox-static) is not installed"
 file -L "$busybox" 2>/dev/null | grep -q 'dynamically linked' && die "$busybox is not static"
-for t in "${tools[@]}"; do [ -x "$t" ] || die "$t is missing (install iperf3, ethtool)"; done
+for t in "${tools[@]}"; do [ -x "$t" ] || die "$t is missing (install iperf3, ethtool, socat)"; done
 
 # MODULE -> its modules.dep paths, dependencies first (modules.dep lists every transitive
 # dependency, so that reversing it gives a valid load order).
@@ -60,21 +60,21 @@ done
 
 key=$( (
 	echo "$kver"
-	cat "$here/net-guest-init"
+	cat "$here/guest-init"
 	sha256sum "$busybox"
 	for f in "${mods[@]/#/$moddir/}" "${tools[@]}" "${libs[@]}"; do stat -L -c '%n %s %Y' "$f"; done
 ) | sha256sum | cut -c1-16)
-out=$cache/net-guest-$kver-$key.cpio.gz
+out=$cache/client-guest-$kver-$key.cpio.gz
 if [ -f "$out" ]; then
 	echo "$out"
 	exit 0
 fi
 mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || die "cannot write $cache"
-stage=$(mktemp -d "$cache/.net-guest.XXXXXX")
+stage=$(mktemp -d "$cache/.client-guest.XXXXXX")
 trap 'rm -rf "$stage" "$stage.img"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,etc,lib/modules}
 cp "$busybox" "$stage/bin/busybox"
-install -m 0755 "$here/net-guest-init" "$stage/init"
+install -m 0755 "$here/guest-init" "$stage/init"
 : >"$stage/etc/modules"
 for p in "${mods[@]}"; do
 	n=$(basename "$p")
@@ -87,7 +87,7 @@ for p in "${mods[@]}"; do
 	esac
 	echo "${n%.ko*}.ko" >>"$stage/etc/modules"
 done
-# Stable names for the NICs (the MACs tests/clients/net-qemu.sh gives them).
+# Stable names for the NICs (the MACs tests/clients/qemu-clients.sh gives them).
 cat >"$stage/etc/ifnames" <<'NAMES'
 52:54:00:76:68:01 sq0
 52:54:00:76:68:02 mq0
@@ -102,6 +102,6 @@ done
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 	gzip -6n >"$stage.img"
 mv -f "$stage.img" "$out"
-find "$cache" -maxdepth 1 -name "net-guest-$kver-*.cpio.gz" ! -name "${out##*/}" -mmin +60 \
+find "$cache" -maxdepth 1 -name "*-guest-$kver-*.cpio.gz" ! -name "${out##*/}" -mmin +60 \
 	-delete 2>/dev/null || true
 echo "$out"

@@ -2,50 +2,56 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck disable=SC2016,SC2054 # check ... eval '...' expands later; commas in QEMU options
 #
-# vhost-net under real clients.  Runs INSIDE the test VM (tests/vm/run-vm), as root:
+# vhost-net and vhost-vsock under real clients.  Runs INSIDE the test VM (tests/vm/run-vm), as
+# root:
 #
-#   tests/clients/net-qemu.sh [--demo] [--no-mq] [--no-libvirt] MODDIR
-#   tests/clients/net-qemu.sh [...] --in-tree      (Debian's own modules: the baseline)
+#   tests/clients/qemu-clients.sh [--demo] [--no-mq] [--no-libvirt] [--no-vsock] MODDIR
+#   tests/clients/qemu-clients.sh [...] --in-tree      (Debian's own modules: the baseline)
 #
-# MODDIR holds our vhost.ko and vhost_net.ko; they are insmod'ed by path before anything opens
-# /dev/vhost-net, and the taint flag O proves that the loaded ones are ours.  Then a nested
-# guest (Debian's 6.1 kernel, the busybox initramfs of tests/clients/net-guest-initramfs.sh) is
-# started by QEMU with two NICs over tap + vhost=on: sq0 (one queue pair, tap0, 169.254.1.0/24)
-# and mq0 (queues=2, mq=on, tap1, 169.254.2.0/24).  The guest serves the host over a
-# virtio-serial port (see tests/clients/net-guest-init); the host drives every step with a
-# timeout.  Then the same guest is started by libvirtd (<interface type='ethernet'> with
-# <driver name='vhost'/>, lvtap0, 169.254.3.0/24) when nested KVM works.
+# MODDIR holds our vhost.ko, vhost_net.ko and vhost_vsock.ko; they are insmod'ed by path before
+# anything opens /dev/vhost-net or /dev/vhost-vsock, and the taint flag O proves that the loaded
+# ones are ours.  Then a nested guest (Debian's 6.1 kernel, the busybox initramfs of
+# tests/clients/guest-initramfs.sh) is started by QEMU with two NICs over tap + vhost=on: sq0 (one
+# queue pair, tap0, 169.254.1.0/24) and mq0 (queues=2, mq=on, tap1, 169.254.2.0/24), and
+# -device vhost-vsock-pci,guest-cid=3.  The guest serves the host over a virtio-serial port (see
+# tests/clients/guest-init); the host drives every step with a timeout.  Over vsock, socat echoes
+# 1 MiB both ways (host connects to a guest listener and the reverse), SOCK_STREAM and
+# SOCK_SEQPACKET.  Then the same guest is started by libvirtd (<interface type='ethernet'> with
+# <driver name='vhost'/>, lvtap0, 169.254.3.0/24; <vsock model='virtio'> with CID 4) when nested
+# KVM works.
 #
 # Nested guests run under KVM when `modprobe kvm_amd|kvm_intel` gives a working /dev/kvm in the
 # test VM (the test VM must run with -cpu max), else under TCG.  Only link-local addresses are
 # used and no device leaves the VM.
 #
-# Output: one "PASS|FAIL|SKIP client/net/<case>[ - reason]" line per case, "# ..." lines with
+# Output: one "PASS|FAIL|SKIP client/net|vsock/<case>[ - reason]" line per case, "# ..." lines with
 # details and timings.  Exit status 1 if any case failed.
 #
-# Environment: VHOST_NET_GUEST_INITRD (the nested initramfs; built here if unset or missing),
-# VHOST_NET_ACCEL=kvm|tcg (force), VHOST_NET_BOOT_TIMEOUT (s, default 180 under KVM, 600 TCG).
+# Environment: VHOST_CLIENT_GUEST_INITRD (the nested initramfs; built here if unset or missing),
+# VHOST_CLIENT_ACCEL=kvm|tcg (force), VHOST_CLIENT_BOOT_TIMEOUT (s, default 180 under KVM, 600
+# under TCG).
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-demo=0 mq=1 libvirt=1 moddir='' intree=0 direct=1
+demo=0 mq=1 libvirt=1 vsock=1 moddir='' intree=0 direct=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--demo) demo=1 mq=0 libvirt=0; shift ;;
 	--no-mq) mq=0; shift ;;
 	--no-libvirt) libvirt=0; shift ;;
+	--no-vsock) vsock=0; shift ;;
 	--in-tree) intree=1; shift ;;
 	--skip-qemu) direct=0; shift ;; # (development: only the libvirt part)
-	-*) echo "net-qemu: unknown option $1" >&2; exit 2 ;;
+	-*) echo "qemu-clients: unknown option $1" >&2; exit 2 ;;
 	*) moddir=$1; shift ;;
 	esac
 done
-[ $intree = 1 ] || [ -n "$moddir" ] || { echo "usage: $0 [--demo] [--no-mq] [--no-libvirt] MODDIR|--in-tree" >&2; exit 2; }
+[ $intree = 1 ] || [ -n "$moddir" ] || { echo "usage: $0 [--demo] [--no-mq] [--no-libvirt] [--no-vsock] MODDIR|--in-tree" >&2; exit 2; }
 [ -z "$moddir" ] || moddir=$(realpath "$moddir")
 
 npass=0 nfail=0 nskip=0
 result() { # STATUS CASE [REASON]
-	echo "$1 client/net/$2${3:+ - $3}"
+	echo "$1 client/${area:-net}/$2${3:+ - $3}"
 	case $1 in PASS) npass=$((npass + 1)) ;; FAIL) nfail=$((nfail + 1)) ;; *) nskip=$((nskip + 1)) ;; esac
 }
 # check CASE REASON-IF-FAILED COMMAND...: PASS if the command succeeds.
@@ -63,7 +69,7 @@ since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; 
 T0=$EPOCHREALTIME
 timing() { note "time: $1 $(since "$2") s (total $(since "$T0") s)"; }
 
-work=$(mktemp -d /var/tmp/net-qemu.XXXXXX)
+work=$(mktemp -d /var/tmp/qemu-clients.XXXXXX)
 pids=()      # background processes of ours to end at exit
 libvirtd_pid=''
 cleanup() {
@@ -104,27 +110,35 @@ load_ours() {
 is_ours() { case "$(cat "/sys/module/$1/taint" 2>/dev/null)" in *O*) return 0 ;; esac; return 1; }
 
 tm=$EPOCHREALTIME
-note "kernel $(uname -r); $([ $intree = 1 ] && echo "Debian's in-tree vhost_net (baseline)" || echo "our modules from $moddir")"
+devs=(vhost_net)
+[ $vsock = 0 ] || devs+=(vhost_vsock)
+note "kernel $(uname -r); $([ $intree = 1 ] && echo "Debian's in-tree ${devs[*]} (baseline)" || echo "our modules from $moddir")"
 # Whatever an earlier step left loaded must not serve this run.
 # (Debian's vhost_iotlb too: our vhost.ko exports the same symbols, so it cannot load beside it.)
 rmmod vhost_net vhost_test vhost_vsock vhost_scsi 2>/dev/null
 rmmod vhost 2>/dev/null
 rmmod vhost_iotlb 2>/dev/null
+taints() { local m; for m in vhost "${devs[@]}"; do printf "%s taint '%s' " "$m" "$(cat "/sys/module/$m/taint" 2>/dev/null)"; done; }
 if [ $intree = 1 ]; then
-	modprobe vhost_net && [ -d /sys/module/vhost_net ] && ! is_ours vhost_net && ! is_ours vhost
-	check load-in-tree "modprobe vhost_net did not load Debian's module" [ $? = 0 ]
+	rc=0
+	for m in "${devs[@]}"; do
+		modprobe "$m" && [ -d "/sys/module/$m" ] && ! is_ours "$m" && ! is_ours vhost || rc=1
+	done
+	check load-in-tree "modprobe ${devs[*]} did not load Debian's modules: $(taints)" [ $rc = 0 ]
 else
-	load_ours vhost && load_ours vhost_net
-	rc=$?
-	if [ $rc = 0 ] && is_ours vhost && is_ours vhost_net; then
+	rc=0
+	for m in vhost "${devs[@]}"; do
+		load_ours "$m" && is_ours "$m" || rc=1
+	done
+	if [ $rc = 0 ]; then
 		result PASS load-ours
 	else
-		result FAIL load-ours "insmod rc=$rc; taint: vhost '$(cat /sys/module/vhost/taint 2>/dev/null)' vhost_net '$(cat /sys/module/vhost_net/taint 2>/dev/null)' (O = ours)"
-		echo "# net-qemu: not testing someone else's vhost_net"
+		result FAIL load-ours "insmod of ours failed or not ours: $(taints)(O = ours)"
+		echo "# qemu-clients: not testing someone else's modules"
 		exit 1
 	fi
 fi
-note "/sys/module/vhost/taint=$(cat /sys/module/vhost/taint) /sys/module/vhost_net/taint=$(cat /sys/module/vhost_net/taint)"
+note "$(taints)"
 if [ $demo = 1 ]; then
 	echo "host# grep vhost /proc/modules"
 	grep -E '^vhost' /proc/modules
@@ -137,10 +151,10 @@ timing modules "$tm"
 
 kimg=$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.*' -printf '%p\n' | sort -V | tail -n1)
 [ -n "$kimg" ] || { result FAIL guest-boot "no /boot/vmlinuz-6.1.* for the nested guest"; exit 1; }
-initrd=${VHOST_NET_GUEST_INITRD:-}
+initrd=${VHOST_CLIENT_GUEST_INITRD:-}
 if [ -z "$initrd" ] || [ ! -f "$initrd" ]; then
 	tm=$EPOCHREALTIME
-	initrd=$(VHOST_NET_GUEST_DIR=$work "$here/net-guest-initramfs.sh" "${kimg#/boot/vmlinuz-}") ||
+	initrd=$(VHOST_CLIENT_GUEST_DIR=$work "$here/guest-initramfs.sh" "${kimg#/boot/vmlinuz-}") ||
 		{ result FAIL guest-boot "cannot build the nested initramfs"; exit 1; }
 	timing nested-initramfs-build "$tm"
 fi
@@ -178,8 +192,8 @@ on_cpu0() {
 	return $rc
 }
 accel=tcg accel_why="no /dev/kvm"
-if [ "${VHOST_NET_ACCEL:-}" = tcg ]; then
-	accel_why="VHOST_NET_ACCEL=tcg"
+if [ "${VHOST_CLIENT_ACCEL:-}" = tcg ]; then
+	accel_why="VHOST_CLIENT_ACCEL=tcg"
 else
 	on_cpu0 kvm_setup
 fi
@@ -269,10 +283,10 @@ hx() {
 	return $rc
 }
 
-# vhost_fds PID: how many /dev/vhost-net descriptors the process holds.
+# vhost_fds PID [DEVICE]: how many descriptors of /dev/vhost-net (or DEVICE) the process holds.
 vhost_fds() {
 	local f n=0
-	for f in /proc/"$1"/fd/*; do [ "$(readlink "$f")" != /dev/vhost-net ] || n=$((n + 1)); done
+	for f in /proc/"$1"/fd/*; do [ "$(readlink "$f")" != "${2:-/dev/vhost-net}" ] || n=$((n + 1)); done
 	echo $n
 }
 
@@ -301,7 +315,8 @@ iperf_srv_done() { # LOG
 # ---------------------------------------------------------------------------------------------
 # QEMU
 
-# start_qemu ACCEL: the guest with sq0 (+ mq0); sets $gpid and $gdir.
+# start_qemu ACCEL: the guest with sq0 (+ mq0, + vsock); sets $gpid and $gdir.
+qemu_cid=3 libvirt_cid=4
 nstart=0
 start_qemu() {
 	local a=$1 cpu=max
@@ -318,6 +333,7 @@ start_qemu() {
 		-netdev tap,id=n1,ifname=tap1,script=no,downscript=no,vhost=on,queues=2
 		-device virtio-net-pci,netdev=n1,mac=52:54:00:76:68:02,mq=on,vectors=6
 	)
+	[ $vsock = 0 ] || net+=(-device "vhost-vsock-pci,guest-cid=$qemu_cid")
 	qemu=(
 		qemu-system-x86_64 -name vt-net-guest -accel "$a" -cpu "$cpu" -smp 2 -m 512
 		-display none -monitor none -nodefaults -no-user-config -no-reboot "${bios[@]}"
@@ -357,10 +373,89 @@ guest_diag() { # what went wrong, on stdout as comments
 	} | show
 }
 
+# ---------------------------------------------------------------------------------------------
+# vhost-vsock: socat over AF_VSOCK between the host (CID 2) and the guest, 1 MiB echoed back
+
+vsock_bytes=1048576
+vsock_port=5000
+# sums FILE...: "SIZE SHA256" per file
+sums() { local f; for f in "$@"; do echo "$(wc -c <"$f") $(sha256sum <"$f" | cut -d' ' -f1)"; done; }
+
+# vsock_guest_connects CASE SOCAT-OPTIONS: a host listener echoes (socat ... PIPE); the guest
+# connects to CID 2, sends 1 MiB of random bytes, half-closes and compares what came back.
+vsock_guest_connects() {
+	local name=$1 opt=$2 port=$((++vsock_port)) srv rc out
+	socat -T 60 -t 30 "VSOCK-LISTEN:$port$opt" PIPE >"$work/vsock-$port.log" 2>&1 &
+	srv=$!
+	pids+=("$srv")
+	gx 150 "head -c $vsock_bytes /dev/urandom >/tmp/v.in && timeout 120 socat -T 60 -t 30 - VSOCK-CONNECT:2:$port$opt,retry=100,interval=0.1 </tmp/v.in >/tmp/v.out; echo socat=\$?; for f in /tmp/v.in /tmp/v.out; do echo \"\$(stat -c %s \$f) \$(sha256sum <\$f | cut -d' ' -f1)\"; done"
+	rc=$?
+	out=$AOUT
+	wait_for 30 sh -c "! kill -0 $srv 2>/dev/null" || kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	local sent got
+	sent=$(grep -E '^[0-9]+ [0-9a-f]{64}$' <<<"$out" | sed -n 1p)
+	got=$(grep -E '^[0-9]+ [0-9a-f]{64}$' <<<"$out" | sed -n 2p)
+	check "$name" "guest rc=$rc, $(grep -o 'socat=[0-9]*' <<<"$out"); sent '$sent', got back '$got'" \
+		eval '[ $rc = 0 ] && grep -q "^socat=0$" <<<"$out" && [ "$sent" = "$got" ] && [ "${sent%% *}" = $vsock_bytes ]'
+	[ "$sent" = "$got" ] && [ -n "$sent" ] || { printf '%s' "$out"; cat "$work/vsock-$port.log"; } | show
+}
+
+# vsock_host_connects CASE SOCAT-OPTIONS CID: the same the other way: the guest listens and
+# echoes, the host connects to CID.
+vsock_host_connects() {
+	local name=$1 opt=$2 cid=$3 port=$((++vsock_port)) rc
+	gx 20 "socat -T 60 -t 30 VSOCK-LISTEN:$port$opt PIPE >/tmp/vsock-$port.log 2>&1 &"
+	head -c $vsock_bytes /dev/urandom >"$work/v.in"
+	[ $demo = 0 ] || echo "host# socat - VSOCK-CONNECT:$cid:$port$opt <v.in >v.out   (1 MiB of random bytes)"
+	timeout 120 socat -T 60 -t 30 - "VSOCK-CONNECT:$cid:$port$opt,retry=100,interval=0.1" \
+		<"$work/v.in" >"$work/v.out" 2>"$work/v.err"
+	rc=$?
+	local sent got
+	sent=$(sums "$work/v.in")
+	got=$(sums "$work/v.out")
+	[ $demo = 0 ] || echo "host# cmp v.in v.out: $(cmp "$work/v.in" "$work/v.out" 2>&1 && echo same bytes)"
+	check "$name" "host socat rc=$rc; sent '$sent', got back '$got'" eval '[ $rc = 0 ] && [ "$sent" = "$got" ]'
+	[ $rc = 0 ] && [ "$sent" = "$got" ] || {
+		cat "$work/v.err"
+		gx 10 "cat /tmp/vsock-$port.log" && printf '%s' "$AOUT"
+	} | show
+}
+
+# vsock_cases QEMU-PID: QEMU holds our /dev/vhost-vsock, then the echoes both ways, both types.
+vsock_cases() {
+	local pid=$1 n d bad='' ndev=0 s t=$EPOCHREALTIME
+	local area=vsock
+	n=$(vhost_fds "$pid" /dev/vhost-vsock)
+	if [ "$n" = 1 ] && { [ $intree = 1 ] || is_ours vhost_vsock; }; then
+		result PASS qemu-holds-vhost-vsock
+	else
+		result FAIL qemu-holds-vhost-vsock "QEMU $pid holds $n /dev/vhost-vsock fds (want 1); vhost_vsock taint '$(cat /sys/module/vhost_vsock/taint 2>/dev/null)'"
+	fi
+	banner "vsock: host (CID 2) <-> guest (CID $qemu_cid), socat echoes 1 MiB each way"
+	vsock_host_connects stream-host-to-guest '' "$qemu_cid"
+	vsock_guest_connects stream-guest-to-host ''
+	vsock_host_connects seqpacket-host-to-guest ',type=5' "$qemu_cid"
+	vsock_guest_connects seqpacket-guest-to-host ',type=5'
+	# The bytes went through our device: its rings' counters (debugfs, ours only).
+	if [ $intree = 0 ]; then
+		for d in /sys/kernel/debug/vhost/vsock-"$pid"-*; do
+			[ -d "$d" ] || continue
+			ndev=$((ndev + 1))
+			s=$(cat "$d"/vq* 2>/dev/null | awk '$1 == "chains" {c += $2} END {print c + 0}')
+			note "${d##*/}: chains = $s"
+			[ "$s" -gt 0 ] || bad+=" ${d##*/}"
+		done
+		check datapath "$ndev vsock devices of QEMU $pid in debugfs (want 1); without chains:$bad" \
+			eval '[ $ndev = 1 ] && [ -z "$bad" ]'
+	fi
+	timing vsock-cases "$t"
+}
+
 # The direct QEMU guest: every case but libvirt's.  Returns 1 if the guest did not boot.
 qemu_run() {
 	tb=$EPOCHREALTIME
-	boot_to=${VHOST_NET_BOOT_TIMEOUT:-}
+	boot_to=${VHOST_CLIENT_BOOT_TIMEOUT:-}
 	booted=0
 	# Nested KVM inside the TCG test VM is unusual: a guest that resets during boot (QEMU exits,
 	# -no-reboot) gets one more try under KVM, one that hangs goes to TCG at once.
@@ -508,6 +603,8 @@ qemu_run() {
 		timing multiqueue-cases "$tt"
 	fi
 
+	[ $vsock = 0 ] || vsock_cases "$gpid"
+
 	# --- the data really went through vhost: no fallback to userspace virtio, and our per-ring
 	# counters (debugfs, ours only) or the kernel's vhost workers of this QEMU
 	fb=$(grep -iE 'falling back|vhost.*(fail|error)|could not' "$gdir/qemu.log")
@@ -640,6 +737,7 @@ libvirt_guest() {
 		    <serial type='file'><source path='$d/console.log'/><target port='0'/></serial>
 		    <channel type='pipe'><source path='$d/ctl'/><target type='virtio' name='ctl'/></channel>
 		    <memballoon model='none'/>
+		    $([ $vsock = 0 ] || echo "<vsock model='virtio'><cid auto='no' address='$libvirt_cid'/></vsock>")
 		  </devices>
 		</domain>
 	EOF
@@ -696,9 +794,25 @@ libvirt_guest() {
 		result PASS libvirt-ping
 		note "libvirt netdev: $(grep -oE -- "-netdev [^ ]+" <<<"$cmdl")"
 	fi
+	if [ $vsock = 1 ]; then
+		# <vsock model='virtio'>: libvirt opens /dev/vhost-vsock and hands QEMU the fd.
+		n=$(vhost_fds "$qpid" /dev/vhost-vsock)
+		note "libvirt vsock device: $(grep -oE -- "-device [^ ]*vhost-vsock[^ ]*" <<<"$cmdl")"
+		if [ "$n" != 1 ] || { [ $intree = 0 ] && ! is_ours vhost_vsock; }; then
+			area=vsock result FAIL libvirt-stream-host-to-guest "libvirt's QEMU $qpid holds $n /dev/vhost-vsock fds (want 1), vhost_vsock taint '$(cat /sys/module/vhost_vsock/taint 2>/dev/null)'"
+		else
+			area=vsock vsock_host_connects libvirt-stream-host-to-guest '' "$libvirt_cid"
+		fi
+	fi
 	printf '%s %s\n' 999 "poweroff -f" >&"$ain"
 	wait_for 60 sh -c "! kill -0 $qpid 2>/dev/null" ||
 		note "libvirt guest still running 60 s after poweroff: destroying it"
+}
+
+# libvirt_result STATUS REASON: every libvirt case, when the libvirt guest cannot run.
+libvirt_result() {
+	result "$1" libvirt-ping "$2"
+	[ $vsock = 0 ] || area=vsock result "$1" libvirt-stream-host-to-guest "$2"
 }
 
 qemu_ok=1
@@ -709,11 +823,11 @@ fi
 if [ $libvirt = 1 ]; then
 	tt=$EPOCHREALTIME
 	if [ $qemu_ok = 0 ]; then
-		result FAIL libvirt-ping "not run: the nested guest did not boot under QEMU alone"
+		libvirt_result FAIL "not run: the nested guest did not boot under QEMU alone"
 	elif [ "$accel" != kvm ]; then
-		result SKIP libvirt-ping "no nested KVM ($accel_why): libvirt uses vhost only for <domain type='kvm'>"
+		libvirt_result SKIP "no nested KVM ($accel_why): libvirt uses vhost only for <domain type='kvm'>"
 	elif ! command -v libvirtd >/dev/null || ! command -v virsh >/dev/null; then
-		result SKIP libvirt-ping "libvirt-daemon-system / libvirt-clients not installed"
+		libvirt_result SKIP "libvirt-daemon-system / libvirt-clients not installed"
 	else
 		libvirt_start
 		libvirt_run
@@ -723,10 +837,14 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # Every device released: the modules unload.
+# (A host vsock socket closed while connected holds vhost_vsock until the guest answers, or for
+# AF_VSOCK's close timeout of 8 s: bounded wait.)
+[ $vsock = 0 ] || wait_for 20 sh -c '[ "$(cat /sys/module/vhost_vsock/refcnt 2>/dev/null || echo 0)" = 0 ]'
+rmmod vhost_vsock 2>/dev/null
 rmmod vhost_net 2>/dev/null && rmmod vhost 2>/dev/null
 [ $intree = 0 ] || rmmod vhost_iotlb 2>/dev/null
-check unload "vhost_net/vhost still loaded: $(grep -E '^vhost' /proc/modules | cut -d' ' -f1-3 | tr '\n' ';')" \
-	eval '! [ -d /sys/module/vhost_net ] && ! [ -d /sys/module/vhost ]'
+check unload "still loaded: $(grep -E '^vhost' /proc/modules | cut -d' ' -f1-3 | tr '\n' ';')" \
+	eval '! [ -d /sys/module/vhost_net ] && ! [ -d /sys/module/vhost_vsock ] && ! [ -d /sys/module/vhost ]'
 timing all "$T0"
-note "net clients: $npass passed, $nfail failed, $nskip skipped"
+note "clients: $npass passed, $nfail failed, $nskip skipped"
 [ $nfail = 0 ]

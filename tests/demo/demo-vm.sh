@@ -4,9 +4,11 @@
 # Inside the demo VM (scripts/demo.sh through run-vm): load our modules,
 # prove they are ours, run the demo program, unload.  Then, when vhost_net.ko
 # is built: a nested guest started by QEMU over OUR /dev/vhost-net pings the
-# VM and back (tests/clients/net-qemu.sh --demo).
-# Environment: MODDIR (our vhost.ko, vhost_test.ko, vhost_net.ko), DEMO (the
-# program), VHOST_NET_GUEST_INITRD (the nested guest's initramfs).
+# VM and back, and talks to it over OUR /dev/vhost-vsock with socat
+# (tests/clients/qemu-clients.sh --demo).
+# Environment: MODDIR (our vhost.ko, vhost_test.ko, vhost_net.ko,
+# vhost_vsock.ko), DEMO (the program), VHOST_CLIENT_GUEST_INITRD (the nested
+# guest's initramfs).
 set -euo pipefail
 
 echo "== VM up: kernel $(uname -r); loading our modules from $MODDIR"
@@ -32,8 +34,8 @@ echo "== modules unloaded cleanly"
 
 if [ -f "$MODDIR/vhost_net.ko" ]; then
 	echo
-	echo "== vhost-net: a nested guest whose NIC is served by OUR vhost_net.ko"
-	tests/clients/net-qemu.sh --demo "$MODDIR"
+	echo "== a nested guest whose NIC is served by OUR vhost_net.ko, its vsock by OUR vhost_vsock.ko"
+	tests/clients/qemu-clients.sh --demo "$MODDIR"
 else
 	echo "== (no vhost_net.ko built yet: skipping the nested-guest network demo)"
 fi
