@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Sourced by the bench VM scripts (bench-vm.sh, bench-net-vm.sh,
+# bench-vsock-vm.sh): loading one implementation of a vhost device at a
+# time (ours: our vhost.ko and the device's module by path; in-tree: the
+# distribution's, by modprobe), proving which one it is by its taint,
+# unloading every vhost module, and the rounds in which both
+# implementations run each case back to back.
+#
+# The script calls bench_vm_init MODULE TAG first (e.g. "vhost_net NET"),
+# then defines one_case IMPL CASE: build the command line of a case and
+# hand it to run_one.  It may define its own load_linux after sourcing
+# this file (bench-vm.sh does: Linux's vhost_test is not modprobe'd).
+# Environment: OURDIR (our vhost.ko and MODULE.ko), ROUNDS.
+
+note() { echo "# $*"; }
+fail() {
+	note "error: $*"
+	exit 1
+}
+
+# bench_vm_init MODULE TAG: the device's module (vhost_test, vhost_net,
+# vhost_vsock; its node is /dev/ with "_" as "-") and the word that starts
+# each result line.
+bench_vm_init() {
+	mod=$1
+	tag=$2
+	node=/dev/${mod//_/-}
+	verbose=1
+}
+
+# A host socket closed while its peer never answered holds vhost_vsock
+# until AF_VSOCK's close timeout (8 s): wait for it, bounded.
+wait_unused() {
+	local m=$1
+	for _ in $(seq 300); do
+		[ "$(cat /sys/module/"$m"/refcnt 2>/dev/null || echo 0)" = 0 ] && return 0
+		sleep 0.05
+	done
+	fail "$m still in use after 15 s (refcnt $(cat /sys/module/"$m"/refcnt 2>/dev/null))"
+}
+
+# Unload every vhost module, the device's first (the others do not stay
+# loaded from the previous run, but a stray one would taint the results).
+unload_all() {
+	local m
+	for m in "$mod" vhost_test vhost_net vhost_vsock vhost_scsi vhost vhost_iotlb; do
+		[ -d /sys/module/"$m" ] || continue
+		wait_unused "$m"
+		rmmod "$m" || fail "rmmod $m failed (refcnt $(cat /sys/module/"$m"/refcnt 2>/dev/null))"
+	done
+	if [ -d /sys/module/"$mod" ] || [ -d /sys/module/vhost ]; then
+		fail "a vhost module is still loaded"
+	fi
+}
+
+wait_node() {
+	for _ in $(seq 100); do
+		[ -c "$node" ] && return 0
+		sleep 0.05
+	done
+	fail "$node did not appear"
+}
+
+# Ours: whatever our modules need from the kernel (nothing vhost-related),
+# then our vhost.ko and the device's module, by path.
+load_ours() {
+	local dep
+	for dep in $(modinfo -F depends "$OURDIR/vhost.ko" "$OURDIR/$mod.ko" | tr ',' ' '); do
+		[ "$dep" = vhost ] && continue
+		modprobe "$dep" || fail "modprobe $dep"
+	done
+	insmod "$OURDIR/vhost.ko" || fail "insmod our vhost.ko"
+	insmod "$OURDIR/$mod.ko" || fail "insmod our $mod.ko"
+	wait_node
+	case "$(cat /sys/module/"$mod"/taint)" in
+	*O*) ;;
+	*) fail "our $mod is not tainted O" ;;
+	esac
+	[ "$verbose" = 0 ] || note "ours:    vhost taint=$(cat /sys/module/vhost/taint) $mod taint=$(cat /sys/module/"$mod"/taint) ($OURDIR)"
+}
+
+# In-tree: the distribution's module and its vhost.ko, by modprobe.
+load_linux() {
+	modprobe "$mod" || fail "modprobe $mod (in-tree)"
+	wait_node
+	case "$(cat /sys/module/"$mod"/taint)$(cat /sys/module/vhost/taint)" in
+	*O*) fail "the $mod loaded by modprobe is out of tree: not the distribution's" ;;
+	esac
+	[ "$verbose" = 0 ] || note "in-tree: vhost taint=$(cat /sys/module/vhost/taint) $mod taint=$(cat /sys/module/"$mod"/taint) ($(modinfo -n "$mod"))"
+}
+
+# run_one ours|linux PROGRAM ARGS...: load that implementation alone, run
+# the program, print "TAG ours|linux <its output line>", unload.  A failed
+# run shows the program's output and the end of the kernel log, and ends
+# the script.
+run_one() {
+	local impl=$1 line l
+	shift
+	unload_all
+	case $impl in
+	ours) load_ours ;;
+	linux) load_linux ;;
+	esac
+	if ! line=$("$@" 2>&1); then
+		while IFS= read -r l; do echo "# $l"; done <<<"$line"
+		dmesg | tail -n 5 | sed 's/^/# dmesg: /'
+		fail "$impl: ${1##*/} ${*:2} failed"
+	fi
+	echo "$tag $impl $line"
+	unload_all
+}
+
+# run_rounds CASE...: ROUNDS times, each case with both implementations
+# back to back, the order alternating from case to case and from round to
+# round, so that a slow spell on the host hits both alike.  Only the first
+# loads report the taints.
+run_rounds() {
+	local r i c
+	verbose=1
+	for ((r = 1; r <= ROUNDS; r++)); do
+		i=0
+		for c in "$@"; do
+			if (((r + i) % 2)); then
+				one_case ours "$c"
+				one_case linux "$c"
+			else
+				one_case linux "$c"
+				one_case ours "$c"
+			fi
+			verbose=0
+			i=$((i + 1))
+		done
+	done
+}
