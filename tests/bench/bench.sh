@@ -182,6 +182,117 @@ bench_test() {
 }
 
 # ---------------------------------------------------------------------
+# the net and vsock tables
+
+# compare_table LOG SPEC VAR=VALUE...: the table of a part's result lines
+# "TAG ours|linux key=value...": per case and figure the best of the rounds
+# per implementation (rates: the highest; times, figures named *_us: the
+# lowest), the ratio of the two, which reads "above 1: ours is better"
+# (ours/in-tree for rates, in-tree/ours for times), the median and range of
+# the per-round ratios, and a summary (geometric means).
+# SPEC is awk code that defines, for a case c ("MODE:SIZE[:gso]", as in
+# CASES) and a figure m (a result field: pps, bps, rtt_p50_us ...):
+#   metrics(c)   the figures of a case, one row each, space-separated
+#   name(c, m)   a row's name
+#   kept(impl, c)  called with the fields in f[] when a run is the best
+#   note(c, m)   text for the NOTES column
+# Variables: TAG, CASES, ROUNDS, SECS, DRIVER (the first column's title),
+# NOTES (the title of a last column; none if empty), LEGEND (a line after
+# the rows), WHAT, SUMNOTE and SETUP (words of the summary), NOSUM (figures
+# the summary leaves out), ZERO_ROUNDS (if 1, a round in which ours
+# measured 0 counts, with a ratio of 0).
+compare_table() {
+	local log=$1 spec=$2
+	shift 2
+	awk "$spec"'
+	$1 == TAG {
+		delete f
+		for (i = 3; i <= NF; i++) {
+			split($i, kv, "=")
+			f[kv[1]] = kv[2]
+		}
+		c = f["mode"] ":" f["size"] (f["gso"] == 1 ? ":gso" : "")
+		nf = split(metrics(c), M, " ")
+		for (j = 1; j <= nf; j++)
+			if (add($2, c, M[j], f[M[j]] + 0))
+				kept($2, c)
+	}
+	function lower_better(m) { return m ~ /_us$/ }
+	# the r-th run of each implementation of a case: round r (a pair run
+	# back to back); true if v is the best so far
+	function add(impl, c, m, v,   key) {
+		key = impl SUBSEP c SUBSEP m
+		run[key, ++nrun[key]] = v
+		if ((key in best) && (lower_better(m) ? v >= best[key] : v <= best[key]))
+			return 0
+		best[key] = v
+		return 1
+	}
+	function fmt(v, m) {
+		if (m == "pps") return v >= 1e6 ? sprintf("%.2fM", v / 1e6) : sprintf("%.1fk", v / 1e3)
+		if (m == "bps") return v >= 1e9 ? sprintf("%.2fG", v / 1e9) : sprintf("%.1fM", v / 1e6)
+		return sprintf("%.0f", v)
+	}
+	function unit(m) { return m == "pps" ? "pkts/s" : m == "bps" ? "bytes/s" : "us" }
+	# ours against in-tree, above 1 when ours is better; 0 if undefined
+	function r(o, l, m) {
+		if (lower_better(m)) return o > 0 ? l / o : 0
+		return l > 0 ? o / l : 0
+	}
+	# Ratios of the rounds (of each back-to-back pair), sorted into P[1..m];
+	# a round with a figure of 0 is left out (see ZERO_ROUNDS).
+	function pairs(ko, kl, me,   m, j, t, x) {
+		m = 0
+		for (j = 1; j <= nrun[ko] && j <= nrun[kl]; j++)
+			if (run[kl, j] > 0 && (run[ko, j] > 0 || ZERO_ROUNDS))
+				P[++m] = r(run[ko, j], run[kl, j], me)
+		for (j = 2; j <= m; j++)
+			for (t = j; t > 1 && P[t - 1] > P[t]; t--) { x = P[t]; P[t] = P[t - 1]; P[t - 1] = x }
+		return m
+	}
+	function median(m) { return m % 2 ? P[(m + 1) / 2] : (P[m / 2] + P[m / 2 + 1]) / 2 }
+	function row(c, m,   ko, kl, ratio, k, rr) {
+		ko = "ours" SUBSEP c SUBSEP m; kl = "linux" SUBSEP c SUBSEP m
+		if (!(ko in best) || !(kl in best)) {
+			printf "%-16s %-7s %10s %10s %7s\n", name(c, m), unit(m),
+				(ko in best) ? fmt(best[ko], m) : "-", (kl in best) ? fmt(best[kl], m) : "-", "-"
+			return
+		}
+		ratio = r(best[ko], best[kl], m)
+		k = pairs(ko, kl, m)
+		rr = k ? sprintf("%.2fx [%.2f-%.2f]", median(k), P[1], P[k]) : "-"
+		printf "%-16s %-7s %10s %10s %6.2fx %19s%s\n", name(c, m), unit(m),
+			fmt(best[ko], m), fmt(best[kl], m), ratio, rr, NOTES == "" ? "" : "  " note(c, m)
+		if (index(" " NOSUM " ", " " m " ")) return
+		if (ratio > 0) { n++; logsum += log(ratio) }
+		if (k) { nm++; mlogsum += log(median(k)) }
+		if (worst == "" || ratio < wr) { worst = name(c, m); wr = ratio }
+		if (bestc == "" || ratio > br) { bestc = name(c, m); br = ratio }
+	}
+	END {
+		printf "\n%-16s %-7s %10s %10s %7s %19s%s\n", DRIVER, "unit", "ours", "in-tree", "ratio",
+			"rounds: med [range]", NOTES == "" ? "" : "  " NOTES
+		nc = split(CASES, C, " ")
+		n = 0; logsum = 0; worst = ""; bestc = ""
+		for (i = 1; i <= nc; i++) {
+			nf = split(metrics(C[i]), M, " ")
+			for (j = 1; j <= nf; j++)
+				row(C[i], M[j])
+		}
+		if (LEGEND != "")
+			print LEGEND
+		if (n)
+			printf "\nsummary: %s geometric mean %.2fx over %d cases (%sbest %s %.2fx, worst %s %.2fx); best of %s round(s) of %s s, %s, Debian 6.1 under TCG\n",
+				WHAT, exp(logsum / n), n, SUMNOTE, bestc, br, worst, wr, ROUNDS, SECS, SETUP
+		if (nm)
+			printf "rounds: geometric mean of the per-round median ratios %.2fx; a range wider than the gap between ours and in-tree is noise\n",
+				exp(mlogsum / nm)
+		else
+			print "\nsummary: " DRIVER ": no comparable results (see the log)"
+	}' "$@" "$log"
+}
+
+# ---------------------------------------------------------------------
 # part "net": our vhost_net against the distribution's
 
 bench_net() {
@@ -199,86 +310,36 @@ bench_net() {
 		die "the VM run failed (status $rc); see $netlog"
 	}
 
-	# The table: per case the best of the rounds per implementation;
-	# frames/s for 64-byte frames, frame bytes/s otherwise.  For RX, the
-	# share of injected frames the tap dropped because vhost's queue was
-	# full (in the best run): 0% means vhost kept up with the injector,
-	# and the figure is the injector's.
-	awk -v cases="$netcases" '
-	$1 == "NET" {
-		impl = $2; delete f
-		for (i = 3; i <= NF; i++) {
-			split($i, kv, "=")
-			f[kv[1]] = kv[2]
-		}
-		k = f["mode"] ":" f["size"] (f["gso"] == 1 ? ":gso" : "")
-		v = (f["size"] + 0 <= 64) ? f["pps"] + 0 : f["bps"] + 0
-		key = impl SUBSEP k
-		# the r-th run of each implementation of a case: round r (a pair run back to back)
-		run[key, ++nrun[key]] = v
-		if (!(key in best) || v > best[key]) {
-			best[key] = v
-			drop[key] = f["injected"] > 0 ? 100 * f["drops"] / f["injected"] : -1
-			lost[key] = f["mode"] == "tx" ? f["pkts"] - f["dev_pkts"] : 0
-			inj[k] = f["inj"]
-		}
+	# The table: frames/s for 64-byte frames, frame bytes/s otherwise.
+	# For RX, the share of injected frames the tap dropped because vhost's
+	# queue was full (in the best run): 0% means vhost kept up with the
+	# injector, and the figure is the injector's.
+	compare_table "$netlog" '
+	function metrics(c,   x) {
+		split(c, x, ":")
+		return x[3] != "gso" && x[2] + 0 <= 64 ? "pps" : "bps"
 	}
-	function fmt(v, pps) {
-		if (pps) return v >= 1e6 ? sprintf("%.2fM", v / 1e6) : sprintf("%.1fk", v / 1e3)
-		return v >= 1e9 ? sprintf("%.2fG", v / 1e9) : sprintf("%.1fM", v / 1e6)
+	function name(c, m,   x) {
+		split(c, x, ":")
+		return toupper(x[1]) " " (x[3] == "gso" ? "64 KiB GSO" : x[2] " B")
 	}
-	function name(k,   c) {
-		split(k, c, ":")
-		return toupper(c[1]) " " (c[3] == "gso" ? "64 KiB GSO" : c[2] " B")
+	# what the tap saw in the best run
+	function kept(impl, c) {
+		drop[impl, c] = f["injected"] > 0 ? 100 * f["drops"] / f["injected"] : -1
+		lost[impl, c] = f["mode"] == "tx" ? f["pkts"] - f["dev_pkts"] : 0
+		inj[c] = f["inj"]
 	}
 	function pct(d) { return d < 0 ? "-" : sprintf("%.0f%%", d) }
-	# Ratios of the rounds (ours/in-tree of each back-to-back pair), sorted into P[1..m].
-	function pairs(ko, kl,   m, j, t, x) {
-		m = 0
-		for (j = 1; j <= nrun[ko] && j <= nrun[kl]; j++)
-			if (run[kl, j] > 0) P[++m] = run[ko, j] / run[kl, j]
-		for (j = 2; j <= m; j++)
-			for (t = j; t > 1 && P[t - 1] > P[t]; t--) { x = P[t]; P[t] = P[t - 1]; P[t - 1] = x }
-		return m
-	}
-	function median(m) { return m % 2 ? P[(m + 1) / 2] : (P[m / 2] + P[m / 2 + 1]) / 2 }
-	END {
-		printf "\n%-16s %-7s %10s %10s %7s %19s  %s\n", "vhost_net", "unit", "ours", "in-tree", "ratio", "rounds: med [range]", "RX: dropped at the tap (ours/in-tree), injector"
-		nc = split(cases, C, " ")
-		n = 0; logsum = 0; worst = ""; bestc = ""
-		for (i = 1; i <= nc; i++) {
-			k = C[i]; split(k, c, ":")
-			pps = c[3] != "gso" && c[2] + 0 <= 64
-			ko = "ours" SUBSEP k; kl = "linux" SUBSEP k
-			note = ""
-			if (c[1] == "rx" && (ko in best) && (kl in best))
-				note = pct(drop[ko]) "/" pct(drop[kl]) ", " inj[k]
-			if (c[1] == "tx" && (ko in best) && lost[ko] > 0.01 * best[ko])
-				note = "ours: " lost[ko] " frames completed but not seen by the tap"
-			if (!(ko in best) || !(kl in best)) {
-				printf "%-16s %-7s %10s %10s %7s\n", name(k), pps ? "pkts/s" : "bytes/s",
-					(ko in best) ? fmt(best[ko], pps) : "-", (kl in best) ? fmt(best[kl], pps) : "-", "-"
-				continue
-			}
-			ratio = best[kl] > 0 ? best[ko] / best[kl] : 0
-			m = pairs(ko, kl)
-			rr = m ? sprintf("%.2fx [%.2f-%.2f]", median(m), P[1], P[m]) : "-"
-			printf "%-16s %-7s %10s %10s %6.2fx %19s  %s\n", name(k), pps ? "pkts/s" : "bytes/s",
-				fmt(best[ko], pps), fmt(best[kl], pps), ratio, rr, note
-			if (ratio > 0) { n++; logsum += log(ratio) }
-			if (m) { nm++; mlogsum += log(median(m)) }
-			if (worst == "" || ratio < wr) { worst = name(k); wr = ratio }
-			if (bestc == "" || ratio > br) { bestc = name(k); br = ratio }
-		}
-		if (n)
-			printf "\nsummary: vhost_net ours/in-tree geometric mean %.2fx over %d cases (best %s %.2fx, worst %s %.2fx); best of %s round(s) of %s s, single queue, ring 256, Debian 6.1 under TCG\n",
-				exp(logsum / n), n, bestc, br, worst, wr, ROUNDS, SECS
-		if (nm)
-			printf "rounds: geometric mean of the per-round median ratios %.2fx; a range wider than the gap between ours and in-tree is noise\n",
-				exp(mlogsum / nm)
-		else
-			print "\nsummary: vhost_net: no comparable results (see the log)"
-	}' ROUNDS="$rounds" SECS="$netsecs" "$netlog"
+	function note(c, m,   x) {
+		split(c, x, ":")
+		if (x[1] == "rx" && (("ours", c, m) in best) && (("linux", c, m) in best))
+			return pct(drop["ours", c]) "/" pct(drop["linux", c]) ", " inj[c]
+		if (x[1] == "tx" && (("ours", c, m) in best) && lost["ours", c] > 0.01 * best["ours", c, m])
+			return "ours: " lost["ours", c] " frames completed but not seen by the tap"
+		return ""
+	}' TAG=NET CASES="$netcases" ROUNDS="$rounds" SECS="$netsecs" ZERO_ROUNDS=1 \
+		DRIVER=vhost_net NOTES="RX: dropped at the tap (ours/in-tree), injector" \
+		WHAT="vhost_net ours/in-tree" SETUP="single queue, ring 256"
 }
 
 # ---------------------------------------------------------------------
@@ -299,37 +360,10 @@ bench_vsock() {
 		die "the VM run failed (status $rc); see $vsocklog"
 	}
 
-	# The table: per case and figure the best of the rounds per
-	# implementation (bytes/s: the highest; round-trip microseconds: the
-	# lowest).  Every ratio reads "above 1: ours is better": ours/in-tree
-	# for bytes/s, in-tree/ours for times.
-	awk -v cases="$vsockcases" '
-	$1 == "VSOCK" {
-		impl = $2; delete f
-		for (i = 3; i <= NF; i++) {
-			split($i, kv, "=")
-			f[kv[1]] = kv[2]
-		}
-		c = f["mode"] ":" f["size"]
-		if (f["mode"] == "rr") {
-			add(impl, c, "rtt_p50_us", f["rtt_p50_us"] + 0, 1)
-			add(impl, c, "rtt_p99_us", f["rtt_p99_us"] + 0, 1)
-			add(impl, c, "rtt_mean_us", f["rtt_mean_us"] + 0, 1)
-		} else {
-			add(impl, c, "bps", f["bps"] + 0, 0)
-		}
-	}
-	# the r-th run of each implementation of a case: round r (a pair run back to back)
-	function add(impl, c, m, v, low,   key) {
-		key = impl SUBSEP c SUBSEP m
-		run[key, ++nrun[key]] = v
-		if (!(key in best) || (low ? v < best[key] : v > best[key]))
-			best[key] = v
-	}
-	function fmt(v, m) {
-		if (m != "bps") return sprintf("%.0f", v)
-		return v >= 1e9 ? sprintf("%.2fG", v / 1e9) : sprintf("%.1fM", v / 1e6)
-	}
+	# The table: bytes/s for the streams, round-trip microseconds (median,
+	# 99th percentile, mean) for rr; the summary leaves the last two out.
+	compare_table "$vsocklog" '
+	function metrics(c) { return c ~ /^rr:/ ? "rtt_p50_us rtt_p99_us rtt_mean_us" : "bps" }
 	function sz(n) { return n % 1024 ? n " B" : n / 1024 " KiB" }
 	function name(c, m,   x) {
 		split(c, x, ":")
@@ -337,62 +371,12 @@ bench_vsock() {
 		sub(/^rtt_/, "", m); sub(/_us$/, "", m)
 		return "RR " sz(x[2]) " " m
 	}
-	# better/worse per round: ours/in-tree for rates, in-tree/ours for times
-	function r(o, l, m) {
-		if (m == "bps") return l > 0 ? o / l : 0
-		return o > 0 ? l / o : 0
-	}
-	# Ratios of the rounds (of each back-to-back pair), sorted into P[1..m].
-	function pairs(ko, kl, me,   m, j, t, x) {
-		m = 0
-		for (j = 1; j <= nrun[ko] && j <= nrun[kl]; j++)
-			if (run[ko, j] > 0 && run[kl, j] > 0) P[++m] = r(run[ko, j], run[kl, j], me)
-		for (j = 2; j <= m; j++)
-			for (t = j; t > 1 && P[t - 1] > P[t]; t--) { x = P[t]; P[t] = P[t - 1]; P[t - 1] = x }
-		return m
-	}
-	function median(m) { return m % 2 ? P[(m + 1) / 2] : (P[m / 2] + P[m / 2 + 1]) / 2 }
-	function row(c, m,   ko, kl, ratio, k, rr, unit) {
-		ko = "ours" SUBSEP c SUBSEP m; kl = "linux" SUBSEP c SUBSEP m
-		unit = m == "bps" ? "bytes/s" : "us"
-		if (!(ko in best) || !(kl in best)) {
-			printf "%-16s %-7s %10s %10s %7s\n", name(c, m), unit,
-				(ko in best) ? fmt(best[ko], m) : "-", (kl in best) ? fmt(best[kl], m) : "-", "-"
-			return
-		}
-		ratio = r(best[ko], best[kl], m)
-		k = pairs(ko, kl, m)
-		rr = k ? sprintf("%.2fx [%.2f-%.2f]", median(k), P[1], P[k]) : "-"
-		printf "%-16s %-7s %10s %10s %6.2fx %19s\n", name(c, m), unit,
-			fmt(best[ko], m), fmt(best[kl], m), ratio, rr
-		# the summary takes the rates and the median round trip
-		if (m == "rtt_p99_us" || m == "rtt_mean_us") return
-		if (ratio > 0) { n++; logsum += log(ratio) }
-		if (k) { nm++; mlogsum += log(median(k)) }
-		if (worst == "" || ratio < wr) { worst = name(c, m); wr = ratio }
-		if (bestc == "" || ratio > br) { bestc = name(c, m); br = ratio }
-	}
-	END {
-		printf "\n%-16s %-7s %10s %10s %7s %19s\n", "vhost_vsock", "unit", "ours", "in-tree", "ratio", "rounds: med [range]"
-		nc = split(cases, C, " ")
-		n = 0; logsum = 0; worst = ""; bestc = ""
-		for (i = 1; i <= nc; i++) {
-			if (C[i] ~ /^rr:/) {
-				row(C[i], "rtt_p50_us"); row(C[i], "rtt_p99_us"); row(C[i], "rtt_mean_us")
-			} else {
-				row(C[i], "bps")
-			}
-		}
-		print "ratio: above 1 means ours is better (bytes/s: ours/in-tree; round-trip microseconds, lower is better: in-tree/ours)"
-		if (n)
-			printf "\nsummary: vhost_vsock ours vs in-tree geometric mean %.2fx over %d cases (bytes/s and RR median; best %s %.2fx, worst %s %.2fx); best of %s round(s) of %s s, ring 128, 4 KiB RX buffers, Debian 6.1 under TCG\n",
-				exp(logsum / n), n, bestc, br, worst, wr, ROUNDS, SECS
-		if (nm)
-			printf "rounds: geometric mean of the per-round median ratios %.2fx; a range wider than the gap between ours and in-tree is noise\n",
-				exp(mlogsum / nm)
-		else
-			print "\nsummary: vhost_vsock: no comparable results (see the log)"
-	}' ROUNDS="$rounds" SECS="$vsocksecs" "$vsocklog"
+	function kept(impl, c) { }
+	function note(c, m) { return "" }' TAG=VSOCK CASES="$vsockcases" ROUNDS="$rounds" \
+		SECS="$vsocksecs" DRIVER=vhost_vsock NOSUM="rtt_p99_us rtt_mean_us" \
+		LEGEND="ratio: above 1 means ours is better (bytes/s: ours/in-tree; round-trip microseconds, lower is better: in-tree/ours)" \
+		WHAT="vhost_vsock ours vs in-tree" SUMNOTE="bytes/s and RR median; " \
+		SETUP="ring 128, 4 KiB RX buffers"
 }
 
 if has_part test; then bench_test; fi
