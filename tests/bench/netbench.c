@@ -45,13 +45,12 @@
  * Exit status 0, or 1 if the device misbehaved (stall, bad used entry,
  * error eventfd) or the setup failed.
  */
-#include "vt.h"
+#include "benchlib.h"
 
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -107,36 +106,6 @@ struct nb {
 	uint64_t pkts, bytes, waits;
 };
 
-static noreturn void die(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static noreturn void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "netbench: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-#define TRY(expr)							\
-	do {								\
-		long __r = (long)(expr);				\
-		if (__r < 0)						\
-			die("%s: %s", #expr, vt_err(__r));		\
-	} while (0)
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int put_file(const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -181,22 +150,10 @@ static void setup_ring(struct nb *b, unsigned int idx)
 		.ind_max = NB_IND_MAX,
 		.event_idx = true,
 	};
-	struct vring_drv *vr = &b->vr[idx];
-	struct vhost_vring_addr a;
 
-	vr_init(vr, &b->mem, &cfg);
-	/* used_event is moved by hand (see arm()) */
-	vr->manual_used_event = true;
-	TRY(vh_set_vring_num(b->fd, idx, b->num));
-	TRY(vh_set_vring_base(b->fd, idx, 0));
-	vr_addr(vr, &a);
-	a.index = idx;
-	TRY(vh_set_vring_addr(b->fd, &a));
-	TRY(vh_set_vring_kick(b->fd, idx, vr->kick_fd));
-	TRY(vh_set_vring_call(b->fd, idx, vr->call_fd));
-	TRY(vh_set_vring_err(b->fd, idx, vr->err_fd));
+	bench_setup_ring(b->fd, &b->mem, &b->vr[idx], idx, &cfg);
 	/* no used entry has been asked for yet */
-	vr_set_used_event(vr, (uint16_t)(vr->last_used - 1));
+	bench_disarm(&b->vr[idx]);
 }
 
 static void setup_tap(struct nb *b)
@@ -225,32 +182,19 @@ static void setup_tap(struct nb *b)
 static void setup(struct nb *b)
 {
 	uint64_t want = VT_F_VERSION_1 | VT_F_EVENT_IDX | VT_F_INDIRECT |
-			BIT_ULL(VIRTIO_NET_F_MRG_RXBUF), offered;
+			BIT_ULL(VIRTIO_NET_F_MRG_RXBUF);
 	const char *dev = getenv("VHOST_NET_DEV");
-	struct vhost_memory *t;
 	size_t memsz;
 
 	if (!dev || !*dev)
 		dev = "/dev/vhost-net";
-	b->fd = open(dev, O_RDWR | O_CLOEXEC);
-	if (b->fd < 0)
-		die("open %s: %s", dev, strerror(errno));
-	TRY(vh_set_owner(b->fd));
-	TRY(vh_get_features(b->fd, &offered));
-	if ((offered & want) != want)
-		die("device offers features 0x%llx, need 0x%llx",
-		    (unsigned long long)offered, (unsigned long long)want);
-	TRY(vh_set_features(b->fd, want));
+	b->fd = bench_open(dev, want);
 
 	/* rings with indirect tables, the TX data, the RX buffers */
 	memsz = 2 * ((size_t)b->num * (16 * NB_IND_MAX + 32) + 4 * VT_PAGE) +
 		NB_GSO_FRAME + 4 * VT_PAGE + (size_t)b->num * b->rxbuf +
 		VT_PAGE;
-	gmem_init(&b->mem, GMEM_DEFAULT_GPA, memsz);
-	t = memtable_alloc(1);
-	memtable_set(t, 0, b->mem.gpa, b->mem.size, (uintptr_t)b->mem.hva);
-	TRY(vh_set_mem_table(b->fd, t));
-	free(t);
+	bench_mem_init(b->fd, &b->mem, memsz);
 	setup_ring(b, NB_RX);
 	setup_ring(b, NB_TX);
 
@@ -304,18 +248,6 @@ static void tx_prepare(struct nb *b)
 /* ------------------------------------------------------------------ */
 /* the driver loop                                                      */
 
-/* Ask for a call after the next used entry. */
-static void arm(struct vring_drv *vr)
-{
-	vr_set_used_event(vr, vr->last_used);
-}
-
-static void disarm(struct vring_drv *vr)
-{
-	/* an event index just passed raises no call until we move it again */
-	vr_set_used_event(vr, (uint16_t)(vr->last_used - 1));
-}
-
 static void dump_state(struct nb *b, struct vring_drv *vr, const char *what)
 {
 	fprintf(stderr,
@@ -343,10 +275,10 @@ static bool wait_used(struct nb *b, struct vring_drv *vr, int timeout_ms)
 	};
 	int r;
 
-	arm(vr);
+	bench_arm(vr);
 	/* recheck after arming: completions that raced us sent no call */
 	if (vr_pending(vr)) {
-		disarm(vr);
+		bench_disarm(vr);
 		return true;
 	}
 	r = poll(p, 2, timeout_ms);
@@ -358,7 +290,7 @@ static bool wait_used(struct nb *b, struct vring_drv *vr, int timeout_ms)
 	}
 	vr_drain_calls(vr);
 	b->waits++;
-	disarm(vr);
+	bench_disarm(vr);
 	return vr_pending(vr) != 0;
 }
 
@@ -647,6 +579,7 @@ int main(int argc, char **argv)
 	double t0, t1;
 	int c;
 
+	bench_init(argv[0]);
 	while ((c = getopt(argc, argv, "m:s:gt:w:n:b:i:I:")) != -1) {
 		switch (c) {
 		case 'm':
@@ -696,8 +629,8 @@ int main(int argc, char **argv)
 		b.rxbuf = b.gso ? 4096 : 1536;
 	if (b.frame < 60 || b.frame > NB_GSO_FRAME ||
 	    (!b.gso && b.frame > 1514) || (b.gso && b.frame <= 1514) ||
-	    !b.num || b.num > VT_MAX_RING || (b.num & (b.num - 1)) ||
-	    b.secs <= 0 || b.warm < 0 || b.rxbuf <= NB_HDR)
+	    !bench_ring_size_ok(b.num) || b.secs <= 0 || b.warm < 0 ||
+	    b.rxbuf <= NB_HDR)
 		usage();
 	if (b.rx && b.gso && b.inj == INJ_PKTGEN)
 		die("pktgen makes no GSO frames: use -i packet with -g");
@@ -749,9 +682,7 @@ int main(int argc, char **argv)
 		dump_state(&b, &b.vr[NB_RX], "RX");
 		dump_state(&b, &b.vr[NB_TX], "TX");
 	}
-	for (unsigned int i = 0; i < 2; i++)
-		if (vt_poll_in(b.vr[i].err_fd, 0) > 0)
-			die("ring %u: the device signalled its error eventfd", i);
+	bench_check_err(b.vr, 2);
 
 	printf("mode=%s size=%zu gso=%d ring=%u rxbuf=%u inj=%s secs=%.3f pkts=%llu pps=%.0f bps=%.0f avg_frame=%.0f dev_pkts=%llu drops=%llu injected=%llu kicks=%llu calls=%llu waits=%llu\n",
 	       mode, b.frame, b.gso, b.num, b.rx ? b.rxbuf : 0,

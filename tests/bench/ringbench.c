@@ -22,13 +22,11 @@
  * second.  Exit status 0, or 1 if the device misbehaved (stall, bad used
  * entry, error eventfd) - a slow device is not an error.
  */
-#include "vt.h"
+#include "benchlib.h"
 
 #include <getopt.h>
 #include <glob.h>
-#include <stdarg.h>
 #include <poll.h>
-#include <time.h>
 
 struct bench {
 	unsigned int num;
@@ -50,81 +48,25 @@ struct bench {
 	uint64_t waits;		/* sleeps on the call eventfd */
 };
 
-static noreturn void die(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static noreturn void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "ringbench: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-#define TRY(expr)							\
-	do {								\
-		long __r = (long)(expr);				\
-		if (__r < 0)						\
-			die("%s: %s", #expr, vt_err(__r));		\
-	} while (0)
-
 static void setup(struct bench *b)
 {
-	uint64_t offered, features = VT_F_VERSION_1;
+	uint64_t features = VT_F_VERSION_1;
 	struct vring_cfg cfg = {
 		.num = b->num,
 		.event_idx = b->event_idx,
 	};
-	struct vhost_memory *t;
-	struct vhost_vring_addr a;
 	size_t ring_bytes;
-	long fd;
 
-	fd = vh_open();
-	if (fd < 0)
-		die("open %s: %s", vt_dev_path(), vt_err(fd));
-	b->fd = (int)fd;
-	TRY(vh_set_owner(b->fd));
-	TRY(vh_get_features(b->fd, &offered));
 	if (b->event_idx)
 		features |= VT_F_EVENT_IDX;
-	if ((offered & features) != features)
-		die("device offers features 0x%llx, need 0x%llx",
-		    (unsigned long long)offered,
-		    (unsigned long long)features);
-	TRY(vh_set_features(b->fd, features));
+	b->fd = bench_open(vt_dev_path(), features);
 
 	/* the three ring areas, page aligned each, plus the buffer */
 	ring_bytes = 16u * b->num + 6 + 2u * b->num + 6 + 8u * b->num;
-	gmem_init(&b->mem, GMEM_DEFAULT_GPA,
-		  ring_bytes + 4 * VT_PAGE + b->buflen + VT_PAGE);
-	t = memtable_alloc(1);
-	memtable_set(t, 0, b->mem.gpa, b->mem.size, (uintptr_t)b->mem.hva);
-	TRY(vh_set_mem_table(b->fd, t));
-	free(t);
-
-	vr_init(&b->vr, &b->mem, &cfg);
-	/* we move used_event ourselves (see arm()) */
-	b->vr.manual_used_event = true;
-	TRY(vh_set_vring_num(b->fd, 0, b->num));
-	TRY(vh_set_vring_base(b->fd, 0, 0));
-	vr_addr(&b->vr, &a);
-	TRY(vh_set_vring_addr(b->fd, &a));
-	TRY(vh_set_vring_kick(b->fd, 0, b->vr.kick_fd));
-	TRY(vh_set_vring_call(b->fd, 0, b->vr.call_fd));
-	TRY(vh_set_vring_err(b->fd, 0, b->vr.err_fd));
+	bench_mem_init(b->fd, &b->mem,
+		       ring_bytes + 4 * VT_PAGE + b->buflen + VT_PAGE);
+	/* used_event is ours to move: see arm() */
+	bench_setup_ring(b->fd, &b->mem, &b->vr, 0, &cfg);
 
 	/*
 	 * Every descriptor points at the same buffer: the device only reads
@@ -289,6 +231,7 @@ int main(int argc, char **argv)
 	double t0, t1, deadline;
 	int c;
 
+	bench_init(argv[0]);
 	while ((c = getopt(argc, argv, "n:e:c:t:l:w:d")) != -1) {
 		switch (c) {
 		case 'n':
@@ -316,9 +259,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind != argc || !b.num || b.num > VT_MAX_RING ||
-	    (b.num & (b.num - 1)) || !b.count || b.max_secs <= 0 ||
-	    !b.buflen)
+	if (optind != argc || !bench_ring_size_ok(b.num) || !b.count ||
+	    b.max_secs <= 0 || !b.buflen)
 		usage();
 	if (b.warmup == UINT64_MAX)
 		b.warmup = 4ull * b.num;
@@ -337,8 +279,7 @@ int main(int argc, char **argv)
 	run_until(&b, b.warmup + b.count, deadline);
 	t1 = now_s();
 
-	if (vt_poll_in(b.vr.err_fd, 0) > 0)
-		die("the device signalled its error eventfd");
+	bench_check_err(&b.vr, 1);
 	TRY(vh_test_run(b.fd, 0));
 
 	printf("ring=%u event_idx=%d descs=%llu secs=%.3f rate=%.0f kicks=%llu calls=%llu waits=%llu%s\n",

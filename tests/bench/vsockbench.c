@@ -45,16 +45,14 @@
  * packet or used entry, an error eventfd, the host's socket failed, or no
  * progress for 10 s (a stall).
  */
-#include "vt.h"
+#include "benchlib.h"
 #include "vvsock.h"
 
 #include <getopt.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
-#include <time.h>
 #include <sys/socket.h>
 #include <linux/vm_sockets.h>
 
@@ -117,37 +115,6 @@ struct vb {
 	size_t nrtt, rtt_cap;
 };
 
-static noreturn void die(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static noreturn void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "vsockbench: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-#define TRY(expr)							\
-	do {								\
-		long __r = (long)(expr);				\
-		if (__r < 0)						\
-			die("%s: %s", #expr, vt_err(__r));		\
-	} while (0)
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static const char *op_name(uint16_t op)
 {
 	static const char *const n[] = {
@@ -170,21 +137,9 @@ static const char *op_name(uint16_t op)
 static void setup_ring(struct vb *b, unsigned int idx)
 {
 	struct vring_cfg cfg = { .num = b->num, .event_idx = true };
-	struct vring_drv *vr = &b->vr[idx];
-	struct vhost_vring_addr a;
 
-	vr_init(vr, &b->mem, &cfg);
-	/* used_event is moved by hand: see arm() */
-	vr->manual_used_event = true;
-	TRY(vh_set_vring_num(b->fd, idx, b->num));
-	TRY(vh_set_vring_base(b->fd, idx, 0));
-	vr_addr(vr, &a);
-	a.index = idx;
-	TRY(vh_set_vring_addr(b->fd, &a));
-	TRY(vh_set_vring_kick(b->fd, idx, vr->kick_fd));
-	TRY(vh_set_vring_call(b->fd, idx, vr->call_fd));
-	TRY(vh_set_vring_err(b->fd, idx, vr->err_fd));
-	vr_set_used_event(vr, (uint16_t)(vr->last_used - 1));
+	bench_setup_ring(b->fd, &b->mem, &b->vr[idx], idx, &cfg);
+	bench_disarm(&b->vr[idx]);
 }
 
 static void rx_post(struct vb *b, unsigned int i)
@@ -199,29 +154,15 @@ static void rx_post(struct vb *b, unsigned int i)
 
 static void setup(struct vb *b)
 {
-	uint64_t want = VT_F_VERSION_1 | VT_F_EVENT_IDX, offered;
-	struct vhost_memory *t;
 	uint8_t *data;
 	size_t memsz;
 
-	b->fd = open(vvs_dev_path(), O_RDWR | O_CLOEXEC);
-	if (b->fd < 0)
-		die("open %s: %s", vvs_dev_path(), strerror(errno));
-	TRY(vh_set_owner(b->fd));
-	TRY(vh_get_features(b->fd, &offered));
-	if ((offered & want) != want)
-		die("device offers features 0x%llx, need 0x%llx",
-		    (unsigned long long)offered, (unsigned long long)want);
-	TRY(vh_set_features(b->fd, want));
+	b->fd = bench_open(vvs_dev_path(), VT_F_VERSION_1 | VT_F_EVENT_IDX);
 
 	memsz = 2 * ((size_t)b->num * 24 + 4 * VT_PAGE) +
 		(size_t)b->num * (VB_RXBUF + VB_SLOT) + VB_MAX_PKT +
 		4 * VT_PAGE;
-	gmem_init(&b->mem, GMEM_DEFAULT_GPA, memsz);
-	t = memtable_alloc(1);
-	memtable_set(t, 0, b->mem.gpa, b->mem.size, (uintptr_t)b->mem.hva);
-	TRY(vh_set_mem_table(b->fd, t));
-	free(t);
+	bench_mem_init(b->fd, &b->mem, memsz);
 	setup_ring(b, VB_RX);
 	setup_ring(b, VB_TX);
 
@@ -503,16 +444,6 @@ static void dump_state(struct vb *b)
 		(unsigned long long)atomic_load(&b->host_rtts));
 }
 
-static void arm(struct vring_drv *vr)
-{
-	vr_set_used_event(vr, vr->last_used);
-}
-
-static void disarm(struct vring_drv *vr)
-{
-	vr_set_used_event(vr, (uint16_t)(vr->last_used - 1));
-}
-
 /*
  * Sleep until the device uses an RX buffer (or a TX chain, if want_tx),
  * or timeout_ms.  An error eventfd is fatal.
@@ -528,9 +459,9 @@ static void wait_used(struct vb *b, bool want_tx, int timeout_ms)
 	};
 	int r;
 
-	arm(rx);
+	bench_arm(rx);
 	if (want_tx)
-		arm(tx);
+		bench_arm(tx);
 	/* recheck after arming: entries used meanwhile sent no call */
 	if (!vr_pending(rx) && !(want_tx && vr_pending(tx))) {
 		r = poll(p, 4, timeout_ms);
@@ -545,8 +476,8 @@ static void wait_used(struct vb *b, bool want_tx, int timeout_ms)
 		vr_drain_calls(tx);
 		b->waits++;
 	}
-	disarm(rx);
-	disarm(tx);
+	bench_disarm(rx);
+	bench_disarm(tx);
 }
 
 static uint64_t progress(struct vb *b)
@@ -810,6 +741,7 @@ int main(int argc, char **argv)
 	double t0, t1, mean = 0;
 	int c;
 
+	bench_init(argv[0]);
 	while ((c = getopt(argc, argv, "m:s:t:w:n:B:c:p:")) != -1) {
 		switch (c) {
 		case 'm':
@@ -856,7 +788,7 @@ int main(int argc, char **argv)
 		b.cid = vvs_default_cid();
 	if ((b.mode == M_RR && b.size > VB_INLINE) ||
 	    (b.mode == M_G2H && b.size > VB_MAX_PKT) || b.size > (1u << 24) ||
-	    b.num < 4 || b.num > VT_MAX_RING || (b.num & (b.num - 1)) ||
+	    b.num < 4 || !bench_ring_size_ok(b.num) ||
 	    b.secs <= 0 || b.warm < 0 || b.buf_alloc < 2 * VB_MAX_PKT ||
 	    b.cid <= VVS_HOST_CID || b.cid == VMADDR_CID_ANY)
 		usage();
@@ -897,9 +829,7 @@ int main(int argc, char **argv)
 	b.t_last = now_s();
 	b.progress_seen = progress(&b);
 	guest_run(&b, b.t_last + VB_STALL_S, false, closed, "close");
-	for (unsigned int i = 0; i < 2; i++)
-		if (vt_poll_in(b.vr[i].err_fd, 0) > 0)
-			die("ring %u: the device signalled its error eventfd", i);
+	bench_check_err(b.vr, 2);
 
 	printf("mode=%s size=%zu ring=%u buf_alloc=%u secs=%.3f", mode, b.size,
 	       b.num, b.buf_alloc, t1 - t0);

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The pieces the benchmark programs share; see benchlib.h. */
+#include "benchlib.h"
+
+#include <stdarg.h>
+#include <time.h>
+
+const char *bench_name = "bench";
+
+/**
+ * bench_init() - name the program in its messages
+ * @argv0: argv[0]; its last path component becomes bench_name
+ */
+void bench_init(const char *argv0)
+{
+	const char *slash;
+
+	if (!argv0 || !*argv0)
+		return;
+	slash = strrchr(argv0, '/');
+	bench_name = slash && slash[1] ? slash + 1 : argv0;
+}
+
+/**
+ * die() - report a fatal error and exit with status 1
+ * @fmt: printf format of the message; "NAME: " goes before it, a newline
+ *       after it
+ *
+ * Standard output is flushed first, so that what the program printed
+ * stays ahead of the message.
+ */
+noreturn void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", bench_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/**
+ * now_s() - the monotonic clock
+ *
+ * Return: seconds since an arbitrary point, with nanosecond resolution.
+ */
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/**
+ * bench_ring_size_ok() - whether a split ring may have @num entries
+ * @num: the ring size asked for on the command line
+ *
+ * Return: true for a power of two from 1 to VT_MAX_RING.
+ */
+bool bench_ring_size_ok(unsigned int num)
+{
+	return num && num <= VT_MAX_RING && !(num & (num - 1));
+}
+
+/**
+ * bench_open() - open a vhost device, own it and set its features
+ * @path: the device node
+ * @want: the features to set; all of them must be offered
+ *
+ * Dies if the device cannot be opened, owned or given @want.
+ *
+ * Return: the file descriptor.
+ */
+int bench_open(const char *path, uint64_t want)
+{
+	uint64_t offered;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
+	TRY(vh_set_owner(fd));
+	TRY(vh_get_features(fd, &offered));
+	if ((offered & want) != want)
+		die("device offers features 0x%llx, need 0x%llx",
+		    (unsigned long long)offered, (unsigned long long)want);
+	TRY(vh_set_features(fd, want));
+	return fd;
+}
+
+/**
+ * bench_mem_init() - allocate guest memory and give it to the device
+ * @fd: the vhost device
+ * @mem: the guest memory to set up
+ * @size: its size in bytes
+ *
+ * The memory is one region at GMEM_DEFAULT_GPA, the device's only memory
+ * table entry.
+ */
+void bench_mem_init(int fd, struct gmem *mem, size_t size)
+{
+	struct vhost_memory *t;
+
+	gmem_init(mem, GMEM_DEFAULT_GPA, size);
+	t = memtable_alloc(1);
+	memtable_set(t, 0, mem->gpa, mem->size, (uintptr_t)mem->hva);
+	TRY(vh_set_mem_table(fd, t));
+	free(t);
+}
+
+/**
+ * bench_setup_ring() - lay out a split ring and register it with a device
+ * @fd: the vhost device
+ * @mem: the guest memory the ring goes into
+ * @vr: the driver's ring
+ * @idx: the ring's index at the device
+ * @cfg: size and features of the ring
+ *
+ * The ring starts at index 0 with its kick, call and error eventfds
+ * registered.  Its used_event is left to the caller, to be moved by hand
+ * (bench_arm(), bench_disarm()).
+ */
+void bench_setup_ring(int fd, struct gmem *mem, struct vring_drv *vr,
+		      unsigned int idx, const struct vring_cfg *cfg)
+{
+	struct vhost_vring_addr a;
+
+	vr_init(vr, mem, cfg);
+	vr->manual_used_event = true;
+	TRY(vh_set_vring_num(fd, idx, cfg->num));
+	TRY(vh_set_vring_base(fd, idx, 0));
+	vr_addr(vr, &a);
+	a.index = idx;
+	TRY(vh_set_vring_addr(fd, &a));
+	TRY(vh_set_vring_kick(fd, idx, vr->kick_fd));
+	TRY(vh_set_vring_call(fd, idx, vr->call_fd));
+	TRY(vh_set_vring_err(fd, idx, vr->err_fd));
+}
+
+/**
+ * bench_arm() - ask for a call after the next used entry
+ * @vr: a ring with event idx and a used_event moved by hand
+ */
+void bench_arm(struct vring_drv *vr)
+{
+	vr_set_used_event(vr, vr->last_used);
+}
+
+/**
+ * bench_disarm() - ask for no call until bench_arm()
+ * @vr: a ring with event idx and a used_event moved by hand
+ *
+ * A used_event the device has just passed raises no call until it is
+ * moved again.
+ */
+void bench_disarm(struct vring_drv *vr)
+{
+	vr_set_used_event(vr, (uint16_t)(vr->last_used - 1));
+}
+
+/**
+ * bench_check_err() - die if a device signalled a ring's error eventfd
+ * @vr: the rings
+ * @n: how many there are
+ */
+void bench_check_err(const struct vring_drv *vr, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (vt_poll_in(vr[i].err_fd, 0) > 0)
+			die("ring %u: the device signalled its error eventfd", i);
+}
