@@ -90,6 +90,26 @@ for p in $parts; do
 done
 has_part() { [[ " $parts " == *" $1 "* ]]; }
 
+# vm_part PART NAME LOG VAR=VALUE...: run tests/bench/NAME-vm.sh in a VM
+# named NAME on the 6.1 kernel, with those variables, its output to LOG;
+# show its commentary; die if the run failed.
+vm_part() {
+	local part=$1 name=$2 log=$3 rc=0 env=() v
+	shift 3
+	for v in "$@"; do
+		env+=(--env "$v")
+	done
+	say "$part part: booting $kver (one VM; other VM runs are waited for); log: $log"
+	tests/vm/run-vm --kernel 6.1 --name "$name" --timeout 1800 "${env[@]}" \
+		-- "tests/bench/$name-vm.sh" >"$log" 2>&1 || rc=$?
+
+	grep -E '^(# |PASS vm|FAIL vm)' "$log" | sed 's/^# //' || true
+	[ "$rc" = 0 ] || {
+		tail -n 30 "$log" >&2
+		die "the VM run failed (status $rc); see $log"
+	}
+}
+
 # ---------------------------------------------------------------------
 # part "test": our vhost_test against Linux's test device
 
@@ -126,19 +146,9 @@ bench_test() {
 	fi
 	[ -f "$lt/vhost_test.ko" ] || die "Linux's vhost_test.ko was not built"
 
-	say "test part: booting $kver (one VM; other VM runs are waited for); log: $log"
-	local rc=0
-	tests/vm/run-vm --kernel 6.1 --name bench --timeout 1800 \
-		--env "OURDIR=$ourdir" --env "LINUXKO=$lt/vhost_test.ko" \
-		--env "RINGBENCH=$out/ringbench" --env "DESCS=$descs" \
-		--env "SECS=$secs" --env "ROUNDS=$rounds" --env "RINGS=$rings" \
-		-- 'tests/bench/bench-vm.sh' >"$log" 2>&1 || rc=$?
-
-	grep -E '^(# |PASS vm|FAIL vm)' "$log" | sed 's/^# //' || true
-	[ "$rc" = 0 ] || {
-		tail -n 30 "$log" >&2
-		die "the VM run failed (status $rc); see $log"
-	}
+	vm_part test bench "$log" "OURDIR=$ourdir" "LINUXKO=$lt/vhost_test.ko" \
+		"RINGBENCH=$out/ringbench" "DESCS=$descs" "SECS=$secs" \
+		"ROUNDS=$rounds" "RINGS=$rings"
 
 	# the table: best rate of the rounds per implementation and case
 	awk -v rings="$rings" '
@@ -296,19 +306,8 @@ compare_table() {
 # part "net": our vhost_net against the distribution's
 
 bench_net() {
-	say "net part: booting $kver (one VM; other VM runs are waited for); log: $netlog"
-	local rc=0
-	tests/vm/run-vm --kernel 6.1 --name bench-net --timeout 1800 \
-		--env "OURDIR=$ourdir" --env "NETBENCH=$out/netbench" \
-		--env "NET_SECS=$netsecs" --env "ROUNDS=$rounds" \
-		--env "NET_CASES=$netcases" \
-		-- 'tests/bench/bench-net-vm.sh' >"$netlog" 2>&1 || rc=$?
-
-	grep -E '^(# |PASS vm|FAIL vm)' "$netlog" | sed 's/^# //' || true
-	[ "$rc" = 0 ] || {
-		tail -n 30 "$netlog" >&2
-		die "the VM run failed (status $rc); see $netlog"
-	}
+	vm_part net bench-net "$netlog" "OURDIR=$ourdir" "NETBENCH=$out/netbench" \
+		"NET_SECS=$netsecs" "ROUNDS=$rounds" "NET_CASES=$netcases"
 
 	# The table: frames/s for 64-byte frames, frame bytes/s otherwise.
 	# For RX, the share of injected frames the tap dropped because vhost's
@@ -346,19 +345,9 @@ bench_net() {
 # part "vsock": our vhost_vsock against the distribution's
 
 bench_vsock() {
-	say "vsock part: booting $kver (one VM; other VM runs are waited for); log: $vsocklog"
-	local rc=0
-	tests/vm/run-vm --kernel 6.1 --name bench-vsock --timeout 1800 \
-		--env "OURDIR=$ourdir" --env "VSOCKBENCH=$out/vsockbench" \
-		--env "VSOCK_SECS=$vsocksecs" --env "ROUNDS=$rounds" \
-		--env "VSOCK_CASES=$vsockcases" \
-		-- 'tests/bench/bench-vsock-vm.sh' >"$vsocklog" 2>&1 || rc=$?
-
-	grep -E '^(# |PASS vm|FAIL vm)' "$vsocklog" | sed 's/^# //' || true
-	[ "$rc" = 0 ] || {
-		tail -n 30 "$vsocklog" >&2
-		die "the VM run failed (status $rc); see $vsocklog"
-	}
+	vm_part vsock bench-vsock "$vsocklog" "OURDIR=$ourdir" \
+		"VSOCKBENCH=$out/vsockbench" "VSOCK_SECS=$vsocksecs" \
+		"ROUNDS=$rounds" "VSOCK_CASES=$vsockcases"
 
 	# The table: bytes/s for the streams, round-trip microseconds (median,
 	# 99th percentile, mean) for rr; the summary leaves the last two out.
