@@ -8,7 +8,9 @@
 # the ring's live debugfs counters.  Then a nested guest, started inside
 # that VM by QEMU with -netdev tap,vhost=on, talks to the VM (ping both
 # ways, iperf3) over OUR vhost_net.ko: QEMU's /dev/vhost-net descriptors,
-# the O taint and our per-ring counters are shown.
+# the O taint and our per-ring counters are shown; and over OUR
+# vhost_vsock.ko (-device vhost-vsock-pci): socat echoes 1 MiB between the
+# VM and the guest over AF_VSOCK, both ways.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
