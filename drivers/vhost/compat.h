@@ -129,4 +129,33 @@ static inline void vhost_vsock_newer_ops(struct vsock_transport *t)
 
 #endif /* _LINUX_VIRTIO_VSOCK_H */
 
+/*
+ * The LIO target core (only for files that include
+ * <target/target_core_fabric.h> first). Since 6.10 target_submit() picks
+ * queued or direct submission itself, from the fabric's defaults; before,
+ * a fabric queued with target_queue_submission(). Kbuild probes for
+ * VHOST_SCSI_HAVE_SUBMIT_TYPE.
+ */
+#ifdef TARGET_CORE_FABRIC_H
+
+static inline void vhost_scsi_set_submit_type(struct target_core_fabric_ops *o)
+{
+#ifdef VHOST_SCSI_HAVE_SUBMIT_TYPE
+	o->direct_submit_supp = 1;
+	o->default_submit_type = TARGET_QUEUE_SUBMIT;
+#endif
+}
+
+/* Hand a prepared command to the core's submission workqueue. */
+static inline void vhost_scsi_submit(struct se_cmd *cmd)
+{
+#ifdef VHOST_SCSI_HAVE_SUBMIT_TYPE
+	target_submit(cmd);
+#else
+	target_queue_submission(cmd);
+#endif
+}
+
+#endif /* TARGET_CORE_FABRIC_H */
+
 #endif /* VHOST_OOT_COMPAT_H */

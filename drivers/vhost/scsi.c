@@ -1,0 +1,956 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/vhost-scsi: virtio-scsi requests from a guest, executed by the LIO
+ * target core on the LUNs of the TPGs the device is bound to
+ * (VHOST_SCSI_SET_ENDPOINT; the fabric and its configfs tree are in
+ * scsi_fabric.c).
+ *
+ * Rings: 0 control (task management, async notification), 1 events (LUN
+ * hotplug), 2 and up requests. A request's data goes through a bounce
+ * buffer: data-out is copied in before the command is submitted, data-in
+ * out when it completes. Completions arrive from LIO's workqueues; they
+ * only queue the request on its ring's done list, and the ring's worker
+ * writes the response.
+ */
+#include <linux/llist.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/virtio_byteorder.h>
+#include <linux/virtio_scsi.h>
+#include <linux/wait.h>
+
+#include "scsi.h"
+
+#define VHOST_SCSI_FEATURES						\
+	(BIT_ULL(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT_ULL(VIRTIO_F_ANY_LAYOUT) |	\
+	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
+	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VHOST_F_LOG_ALL) |	\
+	 BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
+	 BIT_ULL(VIRTIO_F_RING_RESET) | BIT_ULL(VIRTIO_SCSI_F_HOTPLUG))
+
+#define VHOST_SCSI_BACKEND_FEATURES					\
+	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |				\
+	 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH))
+
+#define VHOST_SCSI_WEIGHT	256
+#define VHOST_SCSI_BYTE_WEIGHT	0x80000
+/* Events waiting for event buffers; more are "missed". */
+#define VHOST_SCSI_MAX_EVENTS	128
+
+enum { VHOST_SCSI_CTL, VHOST_SCSI_EVT, VHOST_SCSI_IO };
+
+static unsigned int max_io_vqs = 128;
+module_param(max_io_vqs, uint, 0444);
+MODULE_PARM_DESC(max_io_vqs, "request rings per device (1-1024, default 128)");
+
+/* A ring's completed requests, waiting for its worker. */
+struct vhost_scsi_ring {
+	struct vhost_virtqueue vq;
+	struct llist_head done;
+	struct vhost_work done_work;
+};
+
+struct vhost_scsi {
+	struct vhost_dev dev;
+	/* Bound TPGs by tag: changed with every request ring stopped. */
+	struct vhost_scsi_tpg *targets[VHOST_SCSI_MAX_TARGETS];
+	char wwpn[sizeof_field(struct vhost_scsi_target, vhost_wwpn)];
+	bool bound;
+	bool stopping;			/* unbinding: take no new requests */
+	atomic_t inflight;		/* requests LIO has */
+	wait_queue_head_t idle;		/* inflight reached 0 */
+
+	/* Hotplug events, under the event ring's mutex but for @events. */
+	struct llist_head events;
+	atomic_t nr_events;
+	bool events_missed;
+	struct vhost_work event_work;
+
+	unsigned int nrings;
+	struct vhost_virtqueue **vqs;
+	struct vhost_scsi_ring rings[];
+};
+
+/* One request from a guest, while LIO has it. */
+struct vhost_scsi_req {
+	struct se_cmd se_cmd;		/* first: LIO's view */
+	struct vhost_scsi_ring *ring;
+	struct llist_node node;
+	u16 head;
+	bool tmf;
+	bool aborted;			/* LIO dropped it (LUN reset) */
+	u8 tmf_response;		/* VIRTIO_SCSI_S_* of a TMF */
+	struct scatterlist *sgl;	/* the bounce buffer */
+	unsigned int nents;
+	u32 data_len;
+	enum dma_data_direction dir;
+	unsigned int nin;		/* the guest's writable buffers */
+	struct iovec *in;
+	unsigned char sense[TRANSPORT_SENSE_BUFFER];
+};
+
+static struct vhost_scsi *vhost_scsi_of(struct vhost_virtqueue *vq)
+{
+	return container_of(vq->dev, struct vhost_scsi, dev);
+}
+
+static struct vhost_scsi_ring *vhost_scsi_ring_of(struct vhost_virtqueue *vq)
+{
+	return container_of(vq, struct vhost_scsi_ring, vq);
+}
+
+static u32 vhost_scsi_to_cpu32(struct vhost_virtqueue *vq, __virtio32 v)
+{
+	return __virtio32_to_cpu(vhost_vq_is_le(vq), v);
+}
+
+static __virtio32 vhost_scsi_virtio32(struct vhost_virtqueue *vq, u32 v)
+{
+	return __cpu_to_virtio32(vhost_vq_is_le(vq), v);
+}
+
+/* ---- responses ------------------------------------------------------- */
+
+/* The dirty log learns of @len bytes written into @iov. */
+static void vhost_scsi_log(struct vhost_virtqueue *vq, struct iovec *iov,
+			   unsigned int n, size_t len)
+{
+	struct vhost_chain c = { .iov = iov, .in = n, .in_len = len };
+
+	vhost_vq_log_write(vq, &c, len);
+}
+
+/* Write @len bytes at the start of a chain's writable part, and use it. */
+static void vhost_scsi_reply(struct vhost_virtqueue *vq, u16 head,
+			     struct iovec *iov, unsigned int n,
+			     const void *buf, size_t len)
+{
+	struct iov_iter to;
+
+	iov_iter_init(&to, ITER_DEST, iov, n, len);
+	if (copy_to_iter(buf, len, &to) != len) {
+		vhost_vq_error(vq, "answer to %u not writable", head);
+		return;
+	}
+	vhost_scsi_log(vq, iov, n, len);
+	vhost_vq_add_used(vq, head, len);
+}
+
+static void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r)
+{
+	if (r->sgl)
+		sgl_free_n_order(r->sgl, r->nents, 0);
+	kfree(r->in);
+	kfree(r);
+	if (atomic_dec_and_test(&vs->inflight))
+		wake_up(&vs->idle);
+}
+
+/* The response of a finished command, then its data-in. */
+static void vhost_scsi_cmd_reply(struct vhost_virtqueue *vq,
+				 struct vhost_scsi_req *r)
+{
+	struct se_cmd *se = &r->se_cmd;
+	struct virtio_scsi_cmd_resp resp = {};
+	size_t len = sizeof(resp), data = 0;
+	struct iov_iter to;
+
+	if (r->aborted) {
+		resp.response = VIRTIO_SCSI_S_ABORTED;
+	} else {
+		resp.status = se->scsi_status;
+		if (se->se_cmd_flags & (SCF_UNDERFLOW_BIT | SCF_OVERFLOW_BIT))
+			resp.resid = vhost_scsi_virtio32(vq, se->residual_count);
+		if (se->scsi_sense_length) {
+			u32 n = min_t(u32, se->scsi_sense_length,
+				      VIRTIO_SCSI_SENSE_SIZE);
+
+			memcpy(resp.sense, r->sense, n);
+			resp.sense_len = vhost_scsi_virtio32(vq, n);
+		}
+		if (r->dir == DMA_FROM_DEVICE)
+			data = r->data_len - (se->se_cmd_flags & SCF_UNDERFLOW_BIT ?
+					      min(se->residual_count, r->data_len) : 0);
+	}
+	iov_iter_init(&to, ITER_DEST, r->in, r->nin, sizeof(resp) + r->data_len);
+	if (copy_to_iter(&resp, sizeof(resp), &to) != sizeof(resp)) {
+		vhost_vq_error(vq, "request %u: response not writable", r->head);
+		return;
+	}
+	if (data) {
+		struct scatterlist *sg;
+		size_t left = data;
+		unsigned int i;
+
+		for_each_sg(r->sgl, sg, r->nents, i) {
+			size_t n = min_t(size_t, sg->length, left);
+
+			if (copy_to_iter(sg_virt(sg), n, &to) != n) {
+				vhost_vq_error(vq, "request %u: data-in not writable",
+					       r->head);
+				return;
+			}
+			left -= n;
+			if (!left)
+				break;
+		}
+		len += data;
+	}
+	vhost_scsi_log(vq, r->in, r->nin, len);
+	vhost_vq_add_used(vq, r->head, len);
+}
+
+static void vhost_scsi_done_work(struct vhost_work *work)
+{
+	struct vhost_scsi_ring *ring = container_of(work, struct vhost_scsi_ring,
+						    done_work);
+	struct vhost_virtqueue *vq = &ring->vq;
+	struct vhost_scsi *vs = vhost_scsi_of(vq);
+	struct vhost_scsi_req *r, *t;
+	struct llist_node *list;
+
+	list = llist_reverse_order(llist_del_all(&ring->done));
+	mutex_lock(&vq->mutex);
+	llist_for_each_entry_safe(r, t, list, node) {
+		if (r->tmf)
+			vhost_scsi_reply(vq, r->head, r->in, r->nin,
+					 &r->tmf_response,
+					 sizeof(r->tmf_response));
+		else
+			vhost_scsi_cmd_reply(vq, r);
+		vhost_scsi_req_free(vs, r);
+	}
+	vhost_vq_signal(vq);
+	mutex_unlock(&vq->mutex);
+}
+
+/*
+ * LIO callbacks (scsi_fabric.c wires them). They run on LIO's workqueues,
+ * or synchronously in our worker when target_submit_prep() refuses a
+ * command: they never take a ring's mutex.
+ */
+
+/**
+ * vhost_scsi_cmd_done - a command finished: status, sense and residual
+ * are final; our reference goes, the response is written at release
+ * @se_cmd: the command
+ *
+ * Return: 0.
+ */
+int vhost_scsi_cmd_done(struct se_cmd *se_cmd)
+{
+	transport_generic_free_cmd(se_cmd, 0);
+	return 0;
+}
+
+/**
+ * vhost_scsi_cmd_aborted - LIO dropped a command (LUN reset); the guest
+ * still gets an answer, at release
+ * @se_cmd: the command
+ */
+void vhost_scsi_cmd_aborted(struct se_cmd *se_cmd)
+{
+	container_of(se_cmd, struct vhost_scsi_req, se_cmd)->aborted = true;
+}
+
+/**
+ * vhost_scsi_tmf_done - a task management function finished
+ * @se_cmd: the TMF
+ */
+void vhost_scsi_tmf_done(struct se_cmd *se_cmd)
+{
+	struct vhost_scsi_req *r = container_of(se_cmd, struct vhost_scsi_req,
+						se_cmd);
+
+	switch (se_cmd->se_tmr_req->response) {
+	case TMR_FUNCTION_COMPLETE:
+		r->tmf_response = VIRTIO_SCSI_S_FUNCTION_SUCCEEDED;
+		break;
+	case TMR_LUN_DOES_NOT_EXIST:
+		r->tmf_response = VIRTIO_SCSI_S_INCORRECT_LUN;
+		break;
+	default:
+		r->tmf_response = VIRTIO_SCSI_S_FUNCTION_REJECTED;
+		break;
+	}
+	transport_generic_free_cmd(se_cmd, 0);
+}
+
+/**
+ * vhost_scsi_cmd_release - LIO is done with a request: queue it for its
+ * ring's worker, which writes the response and frees it
+ * @se_cmd: the command or TMF
+ */
+void vhost_scsi_cmd_release(struct se_cmd *se_cmd)
+{
+	struct vhost_scsi_req *r = container_of(se_cmd, struct vhost_scsi_req,
+						se_cmd);
+	struct vhost_scsi_ring *ring = r->ring;
+
+	struct vhost_scsi_req *t;
+
+	llist_add(&r->node, &ring->done);
+	if (vhost_vq_work_queue(&ring->vq, &ring->done_work))
+		return;
+	/* The owner is gone, and its worker: nobody reads answers now. */
+	llist_for_each_entry_safe(r, t, llist_del_all(&ring->done), node)
+		vhost_scsi_req_free(vhost_scsi_of(&ring->vq), r);
+}
+
+/* ---- requests -------------------------------------------------------- */
+
+/* The TPG and LUN a virtio LUN field names, or NULL. */
+static struct vhost_scsi_tpg *vhost_scsi_lun(struct vhost_scsi *vs,
+					     const u8 lun[8], u64 *unpacked)
+{
+	if (lun[0] != 1)
+		return NULL;
+	*unpacked = ((lun[2] << 8) | lun[3]) & 0x3fff;
+	return vs->targets[lun[1]];
+}
+
+static int vhost_scsi_task_attr(u8 attr)
+{
+	switch (attr) {
+	case VIRTIO_SCSI_S_ORDERED:
+		return TCM_ORDERED_TAG;
+	case VIRTIO_SCSI_S_HEAD:
+		return TCM_HEAD_TAG;
+	case VIRTIO_SCSI_S_ACA:
+		return TCM_ACA_TAG;
+	default:
+		return TCM_SIMPLE_TAG;
+	}
+}
+
+static struct vhost_scsi_req *vhost_scsi_req_new(struct vhost_scsi_ring *ring,
+						 const struct vhost_chain *c)
+{
+	struct vhost_scsi_req *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return NULL;
+	r->in = kmemdup(c->iov + c->out, c->in * sizeof(*c->iov), GFP_KERNEL);
+	if (!r->in) {
+		kfree(r);
+		return NULL;
+	}
+	r->nin = c->in;
+	r->ring = ring;
+	r->head = c->head;
+	atomic_inc(&vhost_scsi_of(&ring->vq)->inflight);
+	return r;
+}
+
+/* Answer a request LIO never sees (bad target, no memory). */
+static void vhost_scsi_reply_now(struct vhost_virtqueue *vq,
+				 const struct vhost_chain *c, u8 response)
+{
+	struct virtio_scsi_cmd_resp resp = { .response = response };
+
+	vhost_scsi_reply(vq, c->head, c->iov + c->out, c->in, &resp,
+			 sizeof(resp));
+}
+
+static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
+			   const struct vhost_chain *c, struct iov_iter *from)
+{
+	struct vhost_virtqueue *vq = &ring->vq;
+	struct virtio_scsi_cmd_req req;
+	struct vhost_scsi_tpg *tpg;
+	struct vhost_scsi_req *r;
+	struct scatterlist *sg;
+	size_t out, in;
+	unsigned int i;
+	u64 lun;
+
+	if (copy_from_iter(&req, sizeof(req), from) != sizeof(req) ||
+	    c->in_len < sizeof(struct virtio_scsi_cmd_resp)) {
+		vhost_vq_error(vq, "request %u: %zu/%zu bytes, under the headers",
+			       c->head, c->out_len, c->in_len);
+		return;
+	}
+	tpg = vhost_scsi_lun(vs, req.lun, &lun);
+	out = iov_iter_count(from);
+	in = c->in_len - sizeof(struct virtio_scsi_cmd_resp);
+	if (!tpg) {
+		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BAD_TARGET);
+		return;
+	}
+	if (out && in) {
+		/* Bidirectional commands are not offered (VIRTIO_SCSI_F_INOUT). */
+		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_FAILURE);
+		return;
+	}
+	r = vhost_scsi_req_new(ring, c);
+	if (!r) {
+		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BUSY);
+		return;
+	}
+	r->data_len = out ?: in;
+	r->dir = out ? DMA_TO_DEVICE : in ? DMA_FROM_DEVICE : DMA_NONE;
+	if (r->data_len) {
+		r->sgl = sgl_alloc(r->data_len, GFP_KERNEL, &r->nents);
+		if (!r->sgl) {
+			vhost_scsi_req_free(vs, r);
+			vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BUSY);
+			return;
+		}
+	}
+	if (out) {
+		for_each_sg(r->sgl, sg, r->nents, i) {
+			if (copy_from_iter(sg_virt(sg), sg->length, from) !=
+			    sg->length) {
+				vhost_vq_error(vq, "request %u: data-out not readable",
+					       c->head);
+				vhost_scsi_req_free(vs, r);
+				return;
+			}
+		}
+	}
+	/* ABORT_TASK finds a command by it. */
+	r->se_cmd.tag = __virtio64_to_cpu(vhost_vq_is_le(vq), req.tag);
+	if (target_init_cmd(&r->se_cmd, tpg->nexus, r->sense, lun, r->data_len,
+			    vhost_scsi_task_attr(req.task_attr), r->dir,
+			    TARGET_SCF_ACK_KREF)) {
+		vhost_scsi_req_free(vs, r);
+		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BAD_TARGET);
+		return;
+	}
+	/* On failure LIO already queued the CHECK CONDITION (cmd_done). */
+	if (target_submit_prep(&r->se_cmd, req.cdb, r->sgl, r->nents, NULL, 0,
+			       NULL, 0, GFP_KERNEL))
+		return;
+	vhost_scsi_submit(&r->se_cmd);
+}
+
+static void vhost_scsi_io_kick(struct vhost_work *work)
+{
+	struct vhost_poll *p = container_of(work, struct vhost_poll, work);
+	struct vhost_virtqueue *vq = p->vq;
+	struct vhost_scsi_ring *ring = vhost_scsi_ring_of(vq);
+	struct vhost_scsi *vs = vhost_scsi_of(vq);
+	unsigned int reqs = 0;
+	struct vhost_chain c;
+	struct iov_iter from;
+	int ret;
+
+	mutex_lock(&vq->mutex);
+	if (!vhost_vq_ready(vq) || vs->stopping)
+		goto out;
+	vhost_vq_disable_notify(vq);
+	for (;;) {
+		ret = vhost_vq_fetch(vq, &c);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			if (vhost_vq_wait_for_buffers(vq))
+				continue;
+			break;
+		}
+		iov_iter_init(&from, ITER_SOURCE, c.iov, c.out, c.out_len);
+		vhost_scsi_cmd(vs, ring, &c, &from);
+		if (vq->broken ||
+		    vhost_vq_over_weight(vq, ++reqs, c.out_len + c.in_len))
+			break;
+	}
+	vhost_vq_signal(vq);
+out:
+	mutex_unlock(&vq->mutex);
+}
+
+/* ---- the control ring ------------------------------------------------ */
+
+static void vhost_scsi_tmf(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
+			   const struct vhost_chain *c, struct iov_iter *from)
+{
+	struct vhost_virtqueue *vq = &ring->vq;
+	struct virtio_scsi_ctrl_tmf_req req;
+	struct vhost_scsi_tpg *tpg;
+	struct vhost_scsi_req *r;
+	u8 response;
+	u64 lun;
+
+	if (copy_from_iter(&req.subtype, sizeof(req) - sizeof(req.type), from) !=
+	    sizeof(req) - sizeof(req.type) || c->in_len < 1) {
+		vhost_vq_error(vq, "TMF %u too short", c->head);
+		return;
+	}
+	tpg = vhost_scsi_lun(vs, req.lun, &lun);
+	if (!tpg) {
+		response = VIRTIO_SCSI_S_BAD_TARGET;
+	} else if (vhost_scsi_to_cpu32(vq, req.subtype) !=
+		   VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET) {
+		/* LIO can abort a task set only as a LUN reset. */
+		response = VIRTIO_SCSI_S_FUNCTION_REJECTED;
+	} else {
+		r = vhost_scsi_req_new(ring, c);
+		if (r) {
+			r->tmf = true;
+			if (!target_submit_tmr(&r->se_cmd, tpg->nexus, NULL, lun,
+					       r, TMR_LUN_RESET, GFP_KERNEL, 0,
+					       TARGET_SCF_ACK_KREF))
+				return;
+			vhost_scsi_req_free(vs, r);
+		}
+		response = VIRTIO_SCSI_S_FUNCTION_REJECTED;
+	}
+	vhost_scsi_reply(vq, c->head, c->iov + c->out, c->in, &response, 1);
+}
+
+static void vhost_scsi_an(struct vhost_virtqueue *vq,
+			  const struct vhost_chain *c)
+{
+	/* No asynchronous notifications: none subscribed, none pending. */
+	struct virtio_scsi_ctrl_an_resp resp = { .response = VIRTIO_SCSI_S_OK };
+
+	if (c->in_len < sizeof(resp)) {
+		vhost_vq_error(vq, "AN request %u: no room for the answer",
+			       c->head);
+		return;
+	}
+	vhost_scsi_reply(vq, c->head, c->iov + c->out, c->in, &resp,
+			 sizeof(resp));
+}
+
+static void vhost_scsi_ctl_kick(struct vhost_work *work)
+{
+	struct vhost_poll *p = container_of(work, struct vhost_poll, work);
+	struct vhost_virtqueue *vq = p->vq;
+	struct vhost_scsi *vs = vhost_scsi_of(vq);
+	unsigned int reqs = 0;
+	struct vhost_chain c;
+	struct iov_iter from;
+	__virtio32 type;
+	int ret;
+
+	mutex_lock(&vq->mutex);
+	if (!vhost_vq_ready(vq) || vs->stopping)
+		goto out;
+	vhost_vq_disable_notify(vq);
+	for (;;) {
+		ret = vhost_vq_fetch(vq, &c);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			if (vhost_vq_wait_for_buffers(vq))
+				continue;
+			break;
+		}
+		iov_iter_init(&from, ITER_SOURCE, c.iov, c.out, c.out_len);
+		if (copy_from_iter(&type, sizeof(type), &from) != sizeof(type)) {
+			vhost_vq_error(vq, "control request %u too short", c.head);
+			break;
+		}
+		switch (vhost_scsi_to_cpu32(vq, type)) {
+		case VIRTIO_SCSI_T_TMF:
+			vhost_scsi_tmf(vs, vhost_scsi_ring_of(vq), &c, &from);
+			break;
+		case VIRTIO_SCSI_T_AN_QUERY:
+		case VIRTIO_SCSI_T_AN_SUBSCRIBE:
+			vhost_scsi_an(vq, &c);
+			break;
+		default:
+			vhost_vq_error(vq, "control request %u: type %u",
+				       c.head, vhost_scsi_to_cpu32(vq, type));
+			break;
+		}
+		if (vq->broken || vhost_vq_over_weight(vq, ++reqs, 0))
+			break;
+	}
+	vhost_vq_signal(vq);
+out:
+	mutex_unlock(&vq->mutex);
+}
+
+/* ---- the event ring -------------------------------------------------- */
+
+struct vhost_scsi_event {
+	struct llist_node node;
+	u32 event;
+	u32 reason;
+	u8 lun[8];
+};
+
+static bool vhost_scsi_post_event(struct vhost_scsi *vs,
+				  struct vhost_virtqueue *vq, u32 event,
+				  u32 reason, const u8 lun[8])
+{
+	struct virtio_scsi_event ev = {};
+	struct vhost_chain c;
+	int ret;
+
+	ret = vhost_vq_fetch(vq, &c);
+	if (ret <= 0) {
+		vs->events_missed = true;
+		return false;
+	}
+	if (c.out || c.in_len < sizeof(ev)) {
+		vhost_vq_error(vq, "event buffer %u: %zu writable bytes",
+			       c.head, c.in_len);
+		vs->events_missed = true;
+		return false;
+	}
+	if (vs->events_missed)
+		event |= VIRTIO_SCSI_T_EVENTS_MISSED;
+	ev.event = vhost_scsi_virtio32(vq, event);
+	ev.reason = vhost_scsi_virtio32(vq, reason);
+	memcpy(ev.lun, lun, sizeof(ev.lun));
+	vhost_scsi_reply(vq, c.head, c.iov, c.in, &ev, sizeof(ev));
+	if (vq->broken)
+		return false;
+	vs->events_missed = false;
+	return true;
+}
+
+static void vhost_scsi_event_work(struct vhost_work *work)
+{
+	struct vhost_scsi *vs = container_of(work, struct vhost_scsi,
+					     event_work);
+	struct vhost_virtqueue *vq = &vs->rings[VHOST_SCSI_EVT].vq;
+	struct vhost_scsi_event *e, *t;
+	struct llist_node *list;
+	static const u8 no_lun[8];
+
+	list = llist_reverse_order(llist_del_all(&vs->events));
+	mutex_lock(&vq->mutex);
+	llist_for_each_entry_safe(e, t, list, node) {
+		if (vhost_vq_get_backend(vq) && vhost_vq_ready(vq))
+			vhost_scsi_post_event(vs, vq, e->event, e->reason, e->lun);
+		else
+			vs->events_missed = true;
+		atomic_dec(&vs->nr_events);
+		kfree(e);
+	}
+	/* A guest that posts buffers after missing events learns of it. */
+	if (!list && vs->events_missed && vhost_vq_get_backend(vq) &&
+	    vhost_vq_ready(vq))
+		vhost_scsi_post_event(vs, vq, VIRTIO_SCSI_T_NO_EVENT, 0, no_lun);
+	vhost_vq_signal(vq);
+	mutex_unlock(&vq->mutex);
+}
+
+static void vhost_scsi_evt_kick(struct vhost_work *work)
+{
+	struct vhost_poll *p = container_of(work, struct vhost_poll, work);
+
+	vhost_scsi_event_work(&vhost_scsi_of(p->vq)->event_work);
+}
+
+/**
+ * vhost_scsi_hotplug - tell the guest a LUN came or went
+ * @vs: the device bound to @tpg
+ * @tpg: the TPG, its lock held
+ * @lun: the LUN
+ * @added: linked (true) or about to be unlinked
+ */
+void vhost_scsi_hotplug(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg,
+			u64 lun, bool added)
+{
+	struct vhost_virtqueue *vq = &vs->rings[VHOST_SCSI_EVT].vq;
+	struct vhost_scsi_event *e;
+
+	if (!vhost_has_feature(vq, VIRTIO_SCSI_F_HOTPLUG))
+		return;
+	e = NULL;
+	if (atomic_inc_return(&vs->nr_events) <= VHOST_SCSI_MAX_EVENTS)
+		e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e) {
+		atomic_dec(&vs->nr_events);
+		/* Read under the event ring's mutex by the worker. */
+		WRITE_ONCE(vs->events_missed, true);
+		return;
+	}
+	e->event = VIRTIO_SCSI_T_TRANSPORT_RESET;
+	e->reason = added ? VIRTIO_SCSI_EVT_RESET_RESCAN :
+			    VIRTIO_SCSI_EVT_RESET_REMOVED;
+	e->lun[0] = 1;
+	e->lun[1] = tpg->tag;
+	if (lun >= 256)
+		e->lun[2] = 0x40 | ((lun >> 8) & 0x3f);
+	e->lun[3] = lun & 0xff;
+	llist_add(&e->node, &vs->events);
+	vhost_vq_work_queue(vq, &vs->event_work);
+}
+
+/* ---- endpoints ------------------------------------------------------- */
+
+/* Start or stop every ring. */
+static void vhost_scsi_set_backends(struct vhost_scsi *vs, void *backend)
+{
+	unsigned int i;
+
+	for (i = 0; i < vs->nrings; i++) {
+		struct vhost_virtqueue *vq = &vs->rings[i].vq;
+
+		mutex_lock(&vq->mutex);
+		vhost_vq_set_backend(vq, backend);
+		mutex_unlock(&vq->mutex);
+	}
+}
+
+/* Unbind: with dev->mutex held. Requests LIO has are waited for. */
+static void vhost_scsi_unbind(struct vhost_scsi *vs)
+{
+	unsigned int i;
+
+	if (!vs->bound)
+		return;
+	/*
+	 * No new requests (handlers read the flag under their ring's
+	 * mutex); answers to those in flight still go out.
+	 */
+	for (i = 0; i < vs->nrings; i++) {
+		struct vhost_virtqueue *vq = &vs->rings[i].vq;
+
+		mutex_lock(&vq->mutex);
+		vs->stopping = true;
+		mutex_unlock(&vq->mutex);
+	}
+	wait_event(vs->idle, !atomic_read(&vs->inflight));
+	vhost_scsi_set_backends(vs, NULL);
+	vhost_dev_flush(&vs->dev);
+	/* Our dependencies keep the TPGs until they are dropped here. */
+	for (i = 0; i < VHOST_SCSI_MAX_TARGETS; i++) {
+		struct vhost_scsi_tpg *tpg = vs->targets[i];
+
+		if (!tpg)
+			continue;
+		mutex_lock(&tpg->lock);
+		tpg->owner = NULL;
+		mutex_unlock(&tpg->lock);
+		vs->targets[i] = NULL;
+		target_undepend_item(&tpg->se_tpg.tpg_group.cg_item);
+	}
+	vs->bound = false;
+	vs->stopping = false;
+}
+
+/*
+ * Bind one TPG. configfs locks its directories while it calls the fabric
+ * (LUN links take tpg->lock under them), so the dependency that pins the
+ * TPG is taken with none of our locks held; the item reference taken
+ * under vhost_scsi_tpgs_lock keeps the TPG's memory until then.
+ */
+static int vhost_scsi_bind(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg)
+{
+	struct config_item *item = &tpg->se_tpg.tpg_group.cg_item;
+	bool ok = false;
+
+	if (target_depend_item(item))
+		return 0;	/* being removed */
+	mutex_lock(&tpg->lock);
+	/* Another device's, or no nexus to send commands on. */
+	if (!tpg->owner && tpg->nexus && !vs->targets[tpg->tag]) {
+		tpg->owner = vs;
+		vs->targets[tpg->tag] = tpg;
+		ok = true;
+	}
+	mutex_unlock(&tpg->lock);
+	if (!ok)
+		target_undepend_item(item);
+	return ok;
+}
+
+static long vhost_scsi_set_endpoint(struct vhost_scsi *vs,
+				    const struct vhost_scsi_target *t)
+{
+	struct vhost_scsi_tpg *tpg, **found;
+	unsigned int i, n = 0, bound = 0;
+
+	if (t->reserved)
+		return -EOPNOTSUPP;
+	if (vs->bound)
+		return -EEXIST;
+	found = kcalloc(VHOST_SCSI_MAX_TARGETS, sizeof(*found), GFP_KERNEL);
+	if (!found)
+		return -ENOMEM;
+	mutex_lock(&vhost_scsi_tpgs_lock);
+	list_for_each_entry(tpg, &vhost_scsi_tpgs, node) {
+		if (n == VHOST_SCSI_MAX_TARGETS ||
+		    strcmp(tpg->tport->name, t->vhost_wwpn))
+			continue;
+		/* Not one whose last reference is going (drop_tpg waits). */
+		if (kref_get_unless_zero(&tpg->se_tpg.tpg_group.cg_item.ci_kref))
+			found[n++] = tpg;
+	}
+	mutex_unlock(&vhost_scsi_tpgs_lock);
+	for (i = 0; i < n; i++) {
+		bound += vhost_scsi_bind(vs, found[i]);
+		config_item_put(&found[i]->se_tpg.tpg_group.cg_item);
+	}
+	kfree(found);
+	if (!bound)
+		return -ENODEV;
+	vs->bound = true;
+	memcpy(vs->wwpn, t->vhost_wwpn, sizeof(vs->wwpn));
+	vhost_scsi_set_backends(vs, vs);
+	return 0;
+}
+
+static long vhost_scsi_clear_endpoint(struct vhost_scsi *vs,
+				      const struct vhost_scsi_target *t)
+{
+	if (!vs->bound)
+		return 0;
+	if (strcmp(vs->wwpn, t->vhost_wwpn))
+		return -EINVAL;
+	vhost_scsi_unbind(vs);
+	return 0;
+}
+
+/* ---- the device ------------------------------------------------------ */
+
+static void vhost_scsi_stop(struct vhost_dev *dev)
+{
+	vhost_scsi_unbind(container_of(dev, struct vhost_scsi, dev));
+}
+
+static const struct vhost_dev_ops vhost_scsi_ops = {
+	.features = VHOST_SCSI_FEATURES,
+	.backend_features = VHOST_SCSI_BACKEND_FEATURES,
+	.stop = vhost_scsi_stop,
+};
+
+static int vhost_scsi_open(struct inode *inode, struct file *f)
+{
+	unsigned int n = VHOST_SCSI_IO + clamp(max_io_vqs, 1U, 1024U);
+	struct vhost_scsi *vs;
+	unsigned int i;
+	int ret;
+
+	vs = kvzalloc(struct_size(vs, rings, n), GFP_KERNEL_ACCOUNT);
+	if (!vs)
+		return -ENOMEM;
+	vs->vqs = kvcalloc(n, sizeof(*vs->vqs), GFP_KERNEL_ACCOUNT);
+	if (!vs->vqs) {
+		kvfree(vs);
+		return -ENOMEM;
+	}
+	vs->nrings = n;
+	init_waitqueue_head(&vs->idle);
+	init_llist_head(&vs->events);
+	vhost_work_init(&vs->event_work, vhost_scsi_event_work);
+	for (i = 0; i < n; i++) {
+		struct vhost_scsi_ring *ring = &vs->rings[i];
+
+		init_llist_head(&ring->done);
+		vhost_work_init(&ring->done_work, vhost_scsi_done_work);
+		ring->vq.handle_kick = i == VHOST_SCSI_CTL ? vhost_scsi_ctl_kick :
+				       i == VHOST_SCSI_EVT ? vhost_scsi_evt_kick :
+				       vhost_scsi_io_kick;
+		vs->vqs[i] = &ring->vq;
+	}
+	ret = vhost_dev_init(&vs->dev, "scsi", &vhost_scsi_ops, vs->vqs, n,
+			     UIO_MAXIOV, VHOST_SCSI_WEIGHT,
+			     VHOST_SCSI_BYTE_WEIGHT);
+	if (ret) {
+		kvfree(vs->vqs);
+		kvfree(vs);
+		return ret;
+	}
+	f->private_data = &vs->dev;
+	return 0;
+}
+
+static int vhost_scsi_release(struct inode *inode, struct file *f)
+{
+	struct vhost_scsi *vs = container_of(f->private_data, struct vhost_scsi,
+					     dev);
+	struct vhost_scsi_event *e, *t;
+
+	mutex_lock(&vs->dev.mutex);
+	vhost_scsi_unbind(vs);
+	mutex_unlock(&vs->dev.mutex);
+	vhost_dev_cleanup(&vs->dev);
+	llist_for_each_entry_safe(e, t, llist_del_all(&vs->events), node)
+		kfree(e);
+	kvfree(vs->vqs);
+	kvfree(vs);
+	return 0;
+}
+
+static long vhost_scsi_ioctl(struct file *f, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct vhost_scsi *vs = container_of(f->private_data, struct vhost_scsi,
+					     dev);
+	struct vhost_virtqueue *evt = &vs->rings[VHOST_SCSI_EVT].vq;
+	void __user *argp = (void __user *)arg;
+	struct vhost_scsi_target t;
+	u32 missed;
+	long ret;
+
+	switch (cmd) {
+	case VHOST_SCSI_SET_ENDPOINT:
+	case VHOST_SCSI_CLEAR_ENDPOINT:
+		if (copy_from_user(&t, argp, sizeof(t)))
+			return -EFAULT;
+		t.vhost_wwpn[sizeof(t.vhost_wwpn) - 1] = '\0';
+		mutex_lock(&vs->dev.mutex);
+		ret = vhost_dev_check_owner(&vs->dev);
+		if (!ret)
+			ret = cmd == VHOST_SCSI_SET_ENDPOINT ?
+			      vhost_scsi_set_endpoint(vs, &t) :
+			      vhost_scsi_clear_endpoint(vs, &t);
+		mutex_unlock(&vs->dev.mutex);
+		return ret;
+	case VHOST_SCSI_GET_ABI_VERSION:
+		/* Encoded as _IOW, but the device writes it. */
+		return put_user(VHOST_SCSI_ABI_VERSION, (int __user *)argp);
+	case VHOST_SCSI_SET_EVENTS_MISSED:
+		if (get_user(missed, (u32 __user *)argp))
+			return -EFAULT;
+		mutex_lock(&evt->mutex);
+		vs->events_missed = missed;
+		mutex_unlock(&evt->mutex);
+		return 0;
+	case VHOST_SCSI_GET_EVENTS_MISSED:
+		mutex_lock(&evt->mutex);
+		missed = vs->events_missed;
+		mutex_unlock(&evt->mutex);
+		return put_user(missed, (u32 __user *)argp);
+	}
+	ret = vhost_dev_ioctl(&vs->dev, cmd, argp);
+	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
+}
+
+static const struct file_operations vhost_scsi_fops =
+	VHOST_DEVICE_FOPS(vhost_scsi_open, vhost_scsi_release,
+			  vhost_scsi_ioctl);
+
+static struct miscdevice vhost_scsi_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vhost-scsi",
+	.fops = &vhost_scsi_fops,
+};
+
+static int __init vhost_scsi_init(void)
+{
+	int ret;
+
+	/* A second "vhost-scsi" (Linux's module) fails here first. */
+	ret = misc_register(&vhost_scsi_misc);
+	if (ret)
+		return ret;
+	ret = vhost_scsi_fabric_register();
+	if (ret)
+		misc_deregister(&vhost_scsi_misc);
+	return ret;
+}
+module_init(vhost_scsi_init);
+
+static void __exit vhost_scsi_exit(void)
+{
+	vhost_scsi_fabric_unregister();
+	misc_deregister(&vhost_scsi_misc);
+}
+module_exit(vhost_scsi_exit);
+
+MODULE_VERSION("0.1");
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("virtio-scsi host end: a LIO target fabric (out-of-tree vhost)");
+MODULE_ALIAS("tcm_vhost");
