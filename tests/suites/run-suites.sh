@@ -31,9 +31,10 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bindir=${VT_BUILD_DIR:-$here/build}
 moddir=${1:-}
-order="ioctl owner ring indirect eventidx sizes malformed memory iotlb dirtylog workers lifecycle stats concurrency net net_tx net_rx net_zerocopy vsock"
+order="ioctl owner ring indirect eventidx sizes malformed memory iotlb dirtylog workers lifecycle stats concurrency net net_tx net_rx net_zerocopy vsock scsi"
 net_suites="net net_tx net_rx net_zerocopy"
 vsock_suites="vsock"
+scsi_suites="scsi"
 export VT_TIMEOUT_SCALE=${VT_TIMEOUT_SCALE:-2}
 suite_timeout=${VT_SUITE_TIMEOUT:-1800}
 
@@ -188,12 +189,30 @@ else
 	vsock_skip="vhost_vsock.ko not built in $moddir"
 	note "$vsock_skip: the vsock suites are skipped"
 fi
+
+# vhost_scsi: ours when built (the LIO target core comes with it from
+# modprobe)
+have_scsi=0
+scsi_skip=
+if [ -f "$moddir/vhost_scsi.ko" ]; then
+	if load_one vhost_scsi; then
+		have_scsi=1
+		result PASS lifecycle/vhost_scsi_load
+	else
+		scsi_skip="insmod $moddir/vhost_scsi.ko failed"
+		result FAIL lifecycle/vhost_scsi_load "$scsi_skip (see stderr)"
+	fi
+else
+	scsi_skip="vhost_scsi.ko not built in $moddir"
+	note "$scsi_skip: the scsi suites are skipped"
+fi
 result PASS lifecycle/modules_load
 
 taint_ok=1
 ours="vhost vhost_test"
 [ $have_net = 1 ] && ours="$ours vhost_net"
 [ $have_vsock = 1 ] && ours="$ours vhost_vsock"
+[ $have_scsi = 1 ] && ours="$ours vhost_scsi"
 for m in $ours; do
 	t=$(cat "/sys/module/$m/taint" 2>/dev/null)
 	case "$t" in
@@ -269,6 +288,7 @@ for s in $suites; do
 	skip_why=
 	case " $net_suites " in *" $s "*) [ $have_net = 1 ] || skip_why=$net_skip ;; esac
 	case " $vsock_suites " in *" $s "*) [ $have_vsock = 1 ] || skip_why=$vsock_skip ;; esac
+	case " $scsi_suites " in *" $s "*) [ $have_scsi = 1 ] || skip_why=$scsi_skip ;; esac
 	if [ -n "$skip_why" ]; then
 		while read -r c; do
 			result SKIP "${c#core/}" "$skip_why"
@@ -304,6 +324,21 @@ if [ $have_vsock = 1 ]; then
 		sleep 0.1
 	done
 fi
+# LIO's configfs objects pin vhost_scsi: the fabric's directory the cases
+# made, and whatever a failed case left (LUN links, LUNs, TPGs, ports),
+# then the ramdisk backstores.
+if [ $have_scsi = 1 ]; then
+	lio=/sys/kernel/config/target
+	for l in "$lio"/vhost/*/tpgt_*/lun/lun_*/*; do [ -L "$l" ] && rm -f "$l"; done
+	for d in "$lio"/vhost/*/tpgt_*/lun/lun_* "$lio"/vhost/*/tpgt_* "$lio"/vhost/*/ \
+		"$lio"/core/rd_mcp_*/*/ "$lio"/core/rd_mcp_*; do
+		[ -d "$d" ] || continue
+		case ${d%/} in */alua | */pr | */statistics | */wwn | */attrib) continue ;; esac
+		rmdir "${d%/}" 2>/dev/null && note "removed leftover ${d%/}"
+	done
+	[ ! -d "$lio/vhost" ] || rmdir "$lio/vhost" ||
+		note "cannot remove $lio/vhost: vhost_scsi stays pinned"
+fi
 for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
 	m=${loaded[$i]}
 	if ! err=$(rmmod "$m" 2>&1); then
@@ -311,7 +346,7 @@ for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
 		unload_err="$unload_err rmmod $m: $err (refcnt $(cat "/sys/module/$m/refcnt" 2>/dev/null));"
 	fi
 done
-for m in vhost_vsock vhost_net vhost_test vhost; do
+for m in vhost_scsi vhost_vsock vhost_net vhost_test vhost; do
 	if [ -d /sys/module/$m ]; then
 		unload_ok=0
 		unload_err="$unload_err /sys/module/$m still present;"

@@ -42,10 +42,11 @@ result modules_unload_after_modprobe "$([ -d /sys/module/vhost ]; [ $? -ne 0 ]; 
 	"vhost still loaded"
 
 # A device module, once it is built: by name, and through its node as QEMU
-# and libvirt open it (the devname alias).
-#   device_module NAME NODE
+# and libvirt open it (the devname alias), or, for a node with a dynamic
+# minor (no devname alias), by the other name tools load it with.
+#   device_module NAME NODE [ALIAS]
 device_module() {
-	local m=$1 node=$2 path taint
+	local m=$1 node=$2 alias=${3:-} path taint
 	[ -f "$bdir/drivers/vhost/$m.ko" ] || return 0
 	path=$(modinfo -n "$m" 2>&1)
 	result "modinfo_resolves_${m}_to_updates" \
@@ -59,8 +60,13 @@ device_module() {
 	rmmod "$m" vhost 2>&1
 	result "${m}_unloads" "$([ -d "/sys/module/$m" ] || [ -d /sys/module/vhost ]; [ $? -ne 0 ]; echo $?)" \
 		"$m or vhost still loaded"
+	if [ -n "$alias" ]; then
+		modprobe "$alias" 2>&1
+		taint="$(cat "/sys/module/$m/taint" 2>/dev/null)/$(cat /sys/module/vhost/taint 2>/dev/null)"
+		result "modprobe_${alias}_loads_ours" "$(case $taint in *O*/*O*) echo 0;; *) echo 1;; esac)" \
+			"after modprobe $alias: $m/vhost taint '$taint'"
 	# The node stays after rmmod (devtmpfs); opening it loads the module again by its alias.
-	if [ -c "$node" ] && (exec 3<>"$node") 2>/dev/null; then
+	elif [ -c "$node" ] && (exec 3<>"$node") 2>/dev/null; then
 		taint="$(cat "/sys/module/$m/taint" 2>/dev/null)/$(cat /sys/module/vhost/taint 2>/dev/null)"
 		result "open_dev_${m}_autoloads_ours" "$(case $taint in *O*/*O*) echo 0;; *) echo 1;; esac)" \
 			"after opening $node: $m/vhost taint '$taint'"
@@ -71,4 +77,6 @@ device_module() {
 }
 device_module vhost_net /dev/vhost-net
 device_module vhost_vsock /dev/vhost-vsock
+# rtslib/targetcli load the vhost fabric as tcm_vhost.
+device_module vhost_scsi /dev/vhost-scsi tcm_vhost
 [ "$fails" -eq 0 ]
