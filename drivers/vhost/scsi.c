@@ -427,11 +427,17 @@ static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 	vhost_scsi_submit(&r->se_cmd);
 }
 
-static void vhost_scsi_io_kick(struct vhost_work *work)
+/* One request of a ring, its readable part in @from (vq->mutex held). */
+typedef void (*vhost_scsi_handler_t)(struct vhost_scsi *vs,
+				     struct vhost_scsi_ring *ring,
+				     const struct vhost_chain *c,
+				     struct iov_iter *from);
+
+/* Handle a ring's new requests, a weight's worth at a time. */
+static void vhost_scsi_run(struct vhost_work *work, vhost_scsi_handler_t handle)
 {
 	struct vhost_poll *p = container_of(work, struct vhost_poll, work);
 	struct vhost_virtqueue *vq = p->vq;
-	struct vhost_scsi_ring *ring = vhost_scsi_ring_of(vq);
 	struct vhost_scsi *vs = vhost_scsi_of(vq);
 	unsigned int reqs = 0;
 	struct vhost_chain c;
@@ -452,7 +458,7 @@ static void vhost_scsi_io_kick(struct vhost_work *work)
 			break;
 		}
 		iov_iter_init(&from, ITER_SOURCE, c.iov, c.out, c.out_len);
-		vhost_scsi_cmd(vs, ring, &c, &from);
+		handle(vs, vhost_scsi_ring_of(vq), &c, &from);
 		if (vq->broken ||
 		    vhost_vq_over_weight(vq, ++reqs, c.out_len + c.in_len))
 			break;
@@ -460,6 +466,11 @@ static void vhost_scsi_io_kick(struct vhost_work *work)
 	vhost_vq_signal(vq);
 out:
 	mutex_unlock(&vq->mutex);
+}
+
+static void vhost_scsi_io_kick(struct vhost_work *work)
+{
+	vhost_scsi_run(work, vhost_scsi_cmd);
 }
 
 /* ---- the control ring ------------------------------------------------ */
@@ -516,54 +527,34 @@ static void vhost_scsi_an(struct vhost_virtqueue *vq,
 			 sizeof(resp));
 }
 
+static void vhost_scsi_ctl(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
+			   const struct vhost_chain *c, struct iov_iter *from)
+{
+	struct vhost_virtqueue *vq = &ring->vq;
+	__virtio32 type;
+
+	if (copy_from_iter(&type, sizeof(type), from) != sizeof(type)) {
+		vhost_vq_error(vq, "control request %u too short", c->head);
+		return;
+	}
+	switch (vhost_scsi_to_cpu32(vq, type)) {
+	case VIRTIO_SCSI_T_TMF:
+		vhost_scsi_tmf(vs, ring, c, from);
+		break;
+	case VIRTIO_SCSI_T_AN_QUERY:
+	case VIRTIO_SCSI_T_AN_SUBSCRIBE:
+		vhost_scsi_an(vq, c);
+		break;
+	default:
+		vhost_vq_error(vq, "control request %u: type %u", c->head,
+			       vhost_scsi_to_cpu32(vq, type));
+		break;
+	}
+}
+
 static void vhost_scsi_ctl_kick(struct vhost_work *work)
 {
-	struct vhost_poll *p = container_of(work, struct vhost_poll, work);
-	struct vhost_virtqueue *vq = p->vq;
-	struct vhost_scsi *vs = vhost_scsi_of(vq);
-	unsigned int reqs = 0;
-	struct vhost_chain c;
-	struct iov_iter from;
-	__virtio32 type;
-	int ret;
-
-	mutex_lock(&vq->mutex);
-	if (!vhost_vq_ready(vq) || vs->stopping)
-		goto out;
-	vhost_vq_disable_notify(vq);
-	for (;;) {
-		ret = vhost_vq_fetch(vq, &c);
-		if (ret < 0)
-			break;
-		if (!ret) {
-			if (vhost_vq_wait_for_buffers(vq))
-				continue;
-			break;
-		}
-		iov_iter_init(&from, ITER_SOURCE, c.iov, c.out, c.out_len);
-		if (copy_from_iter(&type, sizeof(type), &from) != sizeof(type)) {
-			vhost_vq_error(vq, "control request %u too short", c.head);
-			break;
-		}
-		switch (vhost_scsi_to_cpu32(vq, type)) {
-		case VIRTIO_SCSI_T_TMF:
-			vhost_scsi_tmf(vs, vhost_scsi_ring_of(vq), &c, &from);
-			break;
-		case VIRTIO_SCSI_T_AN_QUERY:
-		case VIRTIO_SCSI_T_AN_SUBSCRIBE:
-			vhost_scsi_an(vq, &c);
-			break;
-		default:
-			vhost_vq_error(vq, "control request %u: type %u",
-				       c.head, vhost_scsi_to_cpu32(vq, type));
-			break;
-		}
-		if (vq->broken || vhost_vq_over_weight(vq, ++reqs, 0))
-			break;
-	}
-	vhost_vq_signal(vq);
-out:
-	mutex_unlock(&vq->mutex);
+	vhost_scsi_run(work, vhost_scsi_ctl);
 }
 
 /* ---- the event ring -------------------------------------------------- */
