@@ -400,3 +400,44 @@ void vt_roundtrip(struct vt_dev *d, uint32_t out_len, uint32_t in_len,
 	vt_collect(&d->vr, 1, VT_WAIT_MS);
 	free(x);
 }
+
+int vt_guest_open(const char *path, uint64_t features, struct gmem *mem,
+		  size_t mem_size)
+{
+	struct vhost_memory *t;
+	uint64_t offered;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		FAIL("open %s: %s", path, strerror(errno));
+	EXPECT_OK(vh_set_owner(fd));
+	EXPECT_OK(vh_get_features(fd, &offered));
+	if ((features & offered) != features)
+		SKIP("device offers 0x%llx, the case needs 0x%llx",
+		     (unsigned long long)offered, (unsigned long long)features);
+	EXPECT_OK(vh_set_features(fd, features));
+	gmem_init(mem, GMEM_DEFAULT_GPA, mem_size);
+	t = memtable_alloc(1);
+	memtable_set(t, 0, mem->gpa, mem->size, (uintptr_t)mem->hva);
+	EXPECT_OK(vh_set_mem_table(fd, t));
+	free(t);
+	return fd;
+}
+
+void vt_guest_ring(int fd, unsigned int idx, struct vring_drv *vr,
+		   struct gmem *mem, unsigned int num)
+{
+	struct vring_cfg cfg = { .num = num };
+	struct vhost_vring_addr a;
+
+	vr_init(vr, mem, &cfg);
+	EXPECT_OK(vh_set_vring_num(fd, idx, num));
+	EXPECT_OK(vh_set_vring_base(fd, idx, 0));
+	vr_addr(vr, &a);
+	a.index = idx;
+	EXPECT_OK(vh_set_vring_addr(fd, &a));
+	EXPECT_OK(vh_set_vring_kick(fd, idx, vr->kick_fd));
+	EXPECT_OK(vh_set_vring_call(fd, idx, vr->call_fd));
+	EXPECT_OK(vh_set_vring_err(fd, idx, vr->err_fd));
+}

@@ -59,6 +59,17 @@ void vt_setup_ring(struct vt_dev *d);
 /* VHOST_SET_MEM_TABLE with the single region of d->mem */
 void vt_set_mem_table_gmem(struct vt_dev *d);
 
+/*
+ * For device-specific guest drivers (vsock, scsi): open @path, take
+ * ownership, negotiate @features (SKIP if not offered), map @mem_size
+ * bytes of guest memory into @mem as the memory table; returns the fd.
+ */
+int vt_guest_open(const char *path, uint64_t features, struct gmem *mem,
+		  size_t mem_size);
+/* Ring @idx of @fd: @num entries in @mem, base 0, kick/call/err eventfds. */
+void vt_guest_ring(int fd, unsigned int idx, struct vring_drv *vr,
+		   struct gmem *mem, unsigned int num);
+
 void vt_start(struct vt_dev *d);	/* VHOST_TEST_SET_BACKEND fd */
 void vt_stop(struct vt_dev *d);		/* VHOST_TEST_SET_BACKEND -1 */
 /* Stop and restart: every signal of work done so far has been sent. */

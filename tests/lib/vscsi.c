@@ -185,29 +185,9 @@ long vsc_clear_endpoint(int fd, const char *wwn)
 	return vsc_endpoint(fd, VHOST_SCSI_CLEAR_ENDPOINT, wwn);
 }
 
-static void vsc_ring_setup(struct vsc *v, unsigned int idx)
-{
-	struct vring_cfg cfg = { .num = v->o.num };
-	struct vring_drv *vr = &v->vr[idx];
-	struct vhost_vring_addr a;
-
-	vr_init(vr, &v->mem, &cfg);
-	EXPECT_OK(vh_set_vring_num(v->fd, idx, v->o.num));
-	EXPECT_OK(vh_set_vring_base(v->fd, idx, 0));
-	vr_addr(vr, &a);
-	a.index = idx;
-	EXPECT_OK(vh_set_vring_addr(v->fd, &a));
-	EXPECT_OK(vh_set_vring_kick(v->fd, idx, vr->kick_fd));
-	EXPECT_OK(vh_set_vring_call(v->fd, idx, vr->call_fd));
-	EXPECT_OK(vh_set_vring_err(v->fd, idx, vr->err_fd));
-}
-
 void vsc_setup(struct vsc *v, const struct vsc_opts *o,
 	       const struct lio_port *port)
 {
-	struct vhost_memory *t;
-	uint64_t offered;
-
 	memset(v, 0, sizeof(*v));
 	if (o)
 		v->o = *o;
@@ -215,24 +195,10 @@ void vsc_setup(struct vsc *v, const struct vsc_opts *o,
 		v->o.num = 64;
 	if (!v->o.features)
 		v->o.features = VT_F_VERSION_1;
-	v->fd = open(vsc_dev_path(), O_RDWR | O_CLOEXEC);
-	if (v->fd < 0)
-		FAIL("open %s: %s", vsc_dev_path(), strerror(errno));
-	EXPECT_OK(vh_set_owner(v->fd));
-	EXPECT_OK(vh_get_features(v->fd, &offered));
-	if ((v->o.features & offered) != v->o.features)
-		SKIP("device offers 0x%llx, the case needs 0x%llx",
-		     (unsigned long long)offered,
-		     (unsigned long long)v->o.features);
-	EXPECT_OK(vh_set_features(v->fd, v->o.features));
+	v->fd = vt_guest_open(vsc_dev_path(), v->o.features, &v->mem, 8u << 20);
 	v->features = v->o.features;
-	gmem_init(&v->mem, GMEM_DEFAULT_GPA, 8u << 20);
-	t = memtable_alloc(1);
-	memtable_set(t, 0, v->mem.gpa, v->mem.size, (uintptr_t)v->mem.hva);
-	EXPECT_OK(vh_set_mem_table(v->fd, t));
-	free(t);
 	for (unsigned int i = 0; i < VSC_NVQS; i++)
-		vsc_ring_setup(v, i);
+		vt_guest_ring(v->fd, i, &v->vr[i], &v->mem, v->o.num);
 	v->area = gmem_alloc_p(&v->mem, VSC_AREA, VT_PAGE, &v->area_gpa);
 	if (port && !v->o.no_endpoint)
 		EXPECT_OK(vsc_set_endpoint(v->fd, port->wwn));

@@ -31,19 +31,7 @@ uint32_t vvs_default_cid(void)
 
 static void ring_setup(struct vvs *v, unsigned int idx)
 {
-	struct vring_cfg cfg = { .num = v->o.num };
-	struct vring_drv *vr = &v->vr[idx];
-	struct vhost_vring_addr a;
-
-	vr_init(vr, &v->mem, &cfg);
-	EXPECT_OK(vh_set_vring_num(v->fd, idx, v->o.num));
-	EXPECT_OK(vh_set_vring_base(v->fd, idx, 0));
-	vr_addr(vr, &a);
-	a.index = idx;
-	EXPECT_OK(vh_set_vring_addr(v->fd, &a));
-	EXPECT_OK(vh_set_vring_kick(v->fd, idx, vr->kick_fd));
-	EXPECT_OK(vh_set_vring_call(v->fd, idx, vr->call_fd));
-	EXPECT_OK(vh_set_vring_err(v->fd, idx, vr->err_fd));
+	vt_guest_ring(v->fd, idx, &v->vr[idx], &v->mem, v->o.num);
 }
 
 /* Post receive buffer i (one device-writable descriptor). */
@@ -57,9 +45,6 @@ static void post_rx(struct vvs *v, unsigned int i)
 
 void vvs_setup(struct vvs *v, const struct vvs_opts *o)
 {
-	struct vhost_memory *t;
-	uint64_t offered;
-
 	memset(v, 0, sizeof(*v));
 	if (o)
 		v->o = *o;
@@ -67,22 +52,8 @@ void vvs_setup(struct vvs *v, const struct vvs_opts *o)
 		v->o.num = 128;
 	if (!v->o.features)
 		v->o.features = VT_F_VERSION_1;
-	v->fd = open(vvs_dev_path(), O_RDWR | O_CLOEXEC);
-	if (v->fd < 0)
-		FAIL("open %s: %s", vvs_dev_path(), strerror(errno));
-	EXPECT_OK(vh_set_owner(v->fd));
-	EXPECT_OK(vh_get_features(v->fd, &offered));
-	if ((v->o.features & offered) != v->o.features)
-		SKIP("device offers 0x%llx, the case needs 0x%llx",
-		     (unsigned long long)offered,
-		     (unsigned long long)v->o.features);
-	EXPECT_OK(vh_set_features(v->fd, v->o.features));
+	v->fd = vt_guest_open(vvs_dev_path(), v->o.features, &v->mem, 16u << 20);
 	v->features = v->o.features;
-	gmem_init(&v->mem, GMEM_DEFAULT_GPA, 16u << 20);
-	t = memtable_alloc(1);
-	memtable_set(t, 0, v->mem.gpa, v->mem.size, (uintptr_t)v->mem.hva);
-	EXPECT_OK(vh_set_mem_table(v->fd, t));
-	free(t);
 	ring_setup(v, VVS_RX);
 	ring_setup(v, VVS_TX);
 	v->rx_area = gmem_alloc_p(&v->mem, (size_t)v->o.num * VVS_RXBUF,
