@@ -85,7 +85,8 @@ struct vhost_scsi_req {
 	u8 tmf_response;		/* VIRTIO_SCSI_S_* of a TMF */
 	struct scatterlist *sgl;	/* the bounce buffer */
 	unsigned int nents;
-	u32 data_len;
+	u32 data_len;			/* the bounce buffer's */
+	u32 buf_len;			/* the guest's data buffer */
 	enum dma_data_direction dir;
 	unsigned int nin;		/* the guest's writable buffers */
 	struct iovec *in;
@@ -161,9 +162,16 @@ static void vhost_scsi_cmd_reply(struct vhost_virtqueue *vq,
 	if (r->aborted) {
 		resp.response = VIRTIO_SCSI_S_ABORTED;
 	} else {
+		u32 moved = r->data_len;
+
 		resp.status = se->scsi_status;
-		if (se->se_cmd_flags & (SCF_UNDERFLOW_BIT | SCF_OVERFLOW_BIT))
+		if (se->se_cmd_flags & SCF_UNDERFLOW_BIT)
+			moved -= min(se->residual_count, r->data_len);
+		/* The residual counts from the guest's whole buffer. */
+		if (se->se_cmd_flags & SCF_OVERFLOW_BIT)
 			resp.resid = vhost_scsi_virtio32(vq, se->residual_count);
+		else if (r->buf_len > moved)
+			resp.resid = vhost_scsi_virtio32(vq, r->buf_len - moved);
 		if (se->scsi_sense_length) {
 			u32 n = min_t(u32, se->scsi_sense_length,
 				      VIRTIO_SCSI_SENSE_SIZE);
@@ -172,8 +180,7 @@ static void vhost_scsi_cmd_reply(struct vhost_virtqueue *vq,
 			resp.sense_len = vhost_scsi_virtio32(vq, n);
 		}
 		if (r->dir == DMA_FROM_DEVICE)
-			data = r->data_len - (se->se_cmd_flags & SCF_UNDERFLOW_BIT ?
-					      min(se->residual_count, r->data_len) : 0);
+			data = moved;
 	}
 	iov_iter_init(&to, ITER_DEST, r->in, r->nin, sizeof(resp) + r->data_len);
 	if (copy_to_iter(&resp, sizeof(resp), &to) != sizeof(resp)) {
@@ -329,11 +336,12 @@ static int vhost_scsi_task_attr(u8 attr)
 static struct vhost_scsi_req *vhost_scsi_req_new(struct vhost_scsi_ring *ring,
 						 const struct vhost_chain *c)
 {
-	struct vhost_scsi_req *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	struct vhost_scsi_req *r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 
 	if (!r)
 		return NULL;
-	r->in = kmemdup(c->iov + c->out, c->in * sizeof(*c->iov), GFP_KERNEL);
+	r->in = kmemdup(c->iov + c->out, c->in * sizeof(*c->iov),
+			GFP_KERNEL_ACCOUNT);
 	if (!r->in) {
 		kfree(r);
 		return NULL;
@@ -390,10 +398,17 @@ static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BUSY);
 		return;
 	}
-	r->data_len = out ?: in;
+	/*
+	 * A buffer may be larger than the transfer (LIO reports the
+	 * residual), but no command moves more than the maximum LIO
+	 * advertises: the bounce buffer never exceeds it, whatever the
+	 * guest's descriptors claim.
+	 */
+	r->buf_len = min_t(size_t, out ?: in, U32_MAX);
+	r->data_len = min_t(u32, r->buf_len, VHOST_SCSI_MAX_SGL << PAGE_SHIFT);
 	r->dir = out ? DMA_TO_DEVICE : in ? DMA_FROM_DEVICE : DMA_NONE;
 	if (r->data_len) {
-		r->sgl = sgl_alloc(r->data_len, GFP_KERNEL, &r->nents);
+		r->sgl = sgl_alloc(r->data_len, GFP_KERNEL_ACCOUNT, &r->nents);
 		if (!r->sgl) {
 			vhost_scsi_req_free(vs, r);
 			vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BUSY);

@@ -195,7 +195,7 @@ void vsc_setup(struct vsc *v, const struct vsc_opts *o,
 		v->o.num = 64;
 	if (!v->o.features)
 		v->o.features = VT_F_VERSION_1;
-	v->fd = vt_guest_open(vsc_dev_path(), v->o.features, &v->mem, 8u << 20);
+	v->fd = vt_guest_open(vsc_dev_path(), v->o.features, &v->mem, 32u << 20);
 	v->features = v->o.features;
 	for (unsigned int i = 0; i < VSC_NVQS; i++)
 		vt_guest_ring(v->fd, i, &v->vr[i], &v->mem, v->o.num);

@@ -19,8 +19,9 @@
 
 #define VT_F_HOTPLUG	(1ull << VIRTIO_SCSI_F_HOTPLUG)
 
-/* Per request: header, response, and up to this much data. */
-#define VSC_MAX_DATA	(1u << 20)
+/* Per request: header, response, and up to this much data (more than
+ * the device's 8 MiB per command, for buffers larger than a transfer). */
+#define VSC_MAX_DATA	(12u << 20)
 
 /* A "vhost" target port in configfs with one TPG and ramdisk LUNs. */
 struct lio_port {

@@ -170,6 +170,37 @@ static void write_then_read_every_size(void)
 	lio_port_teardown(&p);
 }
 
+/*
+ * A 4 KiB READ into a 12 MiB buffer (more than the 8 MiB a command may
+ * move): the data arrives, the residual counts the rest of the buffer.
+ */
+static void read_into_buffer_larger_than_max_transfer(void)
+{
+	const uint32_t len = 4096, buf = VSC_MAX_DATA;
+	uint32_t seed = (uint32_t)getpid();
+	struct vsc_result r;
+	struct lio_port p;
+	uint8_t cdb[10];
+	struct vsc v;
+
+	lio_port_setup(&p, TAG, 1, 4);
+	vsc_setup(&v, NULL, &p);
+	fill(wbuf, len, seed);
+	rw10(cdb, 0x2a, 8, len / 512);
+	vsc_cmd(&v, TAG, 0, cdb, 10, wbuf, len, NULL, 0, &r);
+	expect_good(&r, "WRITE(10)");
+	rw10(cdb, 0x28, 8, len / 512);
+	vsc_cmd(&v, TAG, 0, cdb, 10, NULL, 0, rbuf, buf, &r);
+	expect_good(&r, "READ(10) into 12 MiB");
+	CHECK(r.used_len == sizeof(struct virtio_scsi_cmd_resp) + len,
+	      "used len %u", r.used_len);
+	CHECK(r.resid == buf - len, "residual %u, want %u", r.resid, buf - len);
+	if (memcmp(wbuf, rbuf, len))
+		FAIL("the 4 KiB read back differ");
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
 static void unknown_lun_gets_check_condition(void)
 {
 	static const uint8_t cdb[6] = { 0x00 };	/* TEST UNIT READY */
@@ -319,6 +350,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(inquiry_reaches_the_lun),
 	VT_CASE(read_capacity_matches_the_ramdisk),
 	VT_CASE(write_then_read_every_size),
+	VT_CASE(read_into_buffer_larger_than_max_transfer),
 	VT_CASE(unknown_lun_gets_check_condition),
 	VT_CASE(unbound_target_answers_bad_target),
 	VT_CASE(bad_opcode_gets_illegal_request),
