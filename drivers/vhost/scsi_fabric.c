@@ -369,25 +369,8 @@ static int vhost_scsi_write_pending(struct se_cmd *cmd)
 static struct target_core_fabric_ops vhost_scsi_fabric_ops = {
 	.module = THIS_MODULE,
 	.fabric_name = "vhost",
-	.max_data_sg_nents = VHOST_SCSI_MAX_SGL,
-	.tpg_get_wwn = vhost_scsi_get_wwn,
-	.tpg_get_tag = vhost_scsi_get_tag,
-	.tpg_check_demo_mode = vhost_scsi_yes,
-	.tpg_check_demo_mode_cache = vhost_scsi_yes,
-	.tpg_check_demo_mode_write_protect = vhost_scsi_no,
-	.tpg_check_prod_mode_write_protect = vhost_scsi_no,
-	.tpg_check_prot_fabric_only = vhost_scsi_prot_type,
-	.tpg_get_inst_index = vhost_scsi_inst_index,
-	.sess_get_index = vhost_scsi_sess_index,
-	.set_default_node_attributes = vhost_scsi_node_attrs,
-	.get_cmd_state = vhost_scsi_cmd_state,
-	.check_stop_free = vhost_scsi_check_stop_free,
-	.release_cmd = vhost_scsi_cmd_release,
-	.write_pending = vhost_scsi_write_pending,
-	.queue_data_in = vhost_scsi_cmd_done,
-	.queue_status = vhost_scsi_cmd_done,
-	.queue_tm_rsp = vhost_scsi_tmf_done,
-	.aborted_task = vhost_scsi_cmd_aborted,
+
+	/* Our configfs tree: ports, TPGs, LUN links, attributes. */
 	.fabric_make_wwn = vhost_scsi_make_wwn,
 	.fabric_drop_wwn = vhost_scsi_drop_wwn,
 	.fabric_make_tpg = vhost_scsi_make_tpg,
@@ -397,6 +380,32 @@ static struct target_core_fabric_ops vhost_scsi_fabric_ops = {
 	.tfc_wwn_attrs = vhost_scsi_wwn_attrs,
 	.tfc_tpg_base_attrs = vhost_scsi_tpg_attrs,
 	.tfc_tpg_attrib_attrs = vhost_scsi_attrib_attrs,
+
+	/* Commands: data is ours, completions go to the device (scsi.c). */
+	.max_data_sg_nents = VHOST_SCSI_MAX_SGL,
+	.write_pending = vhost_scsi_write_pending,
+	.queue_data_in = vhost_scsi_cmd_done,
+	.queue_status = vhost_scsi_cmd_done,
+	.aborted_task = vhost_scsi_cmd_aborted,
+	.queue_tm_rsp = vhost_scsi_tmf_done,
+	.check_stop_free = vhost_scsi_check_stop_free,
+	.release_cmd = vhost_scsi_cmd_release,
+
+	/*
+	 * What the core asks of a TPG: its names, and demo mode (the nexus
+	 * sees every LUN, read-write), protection type, statistics index.
+	 */
+	.tpg_get_wwn = vhost_scsi_get_wwn,
+	.tpg_get_tag = vhost_scsi_get_tag,
+	.tpg_check_prot_fabric_only = vhost_scsi_prot_type,
+	.tpg_check_demo_mode = vhost_scsi_yes,
+	.tpg_check_demo_mode_cache = vhost_scsi_yes,
+	.tpg_check_demo_mode_write_protect = vhost_scsi_no,
+	.tpg_check_prod_mode_write_protect = vhost_scsi_no,
+	.tpg_get_inst_index = vhost_scsi_inst_index,
+	.sess_get_index = vhost_scsi_sess_index,
+	.set_default_node_attributes = vhost_scsi_node_attrs,
+	.get_cmd_state = vhost_scsi_cmd_state,
 };
 
 /**
