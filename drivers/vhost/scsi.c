@@ -20,7 +20,7 @@
 #include <linux/uio.h>
 #include <linux/virtio_byteorder.h>
 #include <linux/virtio_scsi.h>
-#include <linux/wait.h>
+#include <linux/wait_bit.h>
 
 #include "scsi.h"
 
@@ -60,8 +60,7 @@ struct vhost_scsi {
 	char wwpn[sizeof_field(struct vhost_scsi_target, vhost_wwpn)];
 	bool bound;
 	bool stopping;			/* unbinding: take no new requests */
-	atomic_t inflight;		/* requests LIO has */
-	wait_queue_head_t idle;		/* inflight reached 0 */
+	atomic_t inflight;		/* requests LIO has (wait_var_event) */
 
 	/* Hotplug events, under the event ring's mutex but for @events. */
 	struct llist_head events;
@@ -146,8 +145,12 @@ static void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r)
 		sgl_free_n_order(r->sgl, r->nents, 0);
 	kfree(r->in);
 	kfree(r);
+	/*
+	 * The unbinder may free @vs once this reaches 0: wake it through
+	 * the variable's address, which touches no memory of @vs.
+	 */
 	if (atomic_dec_and_test(&vs->inflight))
-		wake_up(&vs->idle);
+		wake_up_var(&vs->inflight);
 }
 
 /* The response of a finished command, then its data-in. */
@@ -716,7 +719,7 @@ static void vhost_scsi_unbind(struct vhost_scsi *vs)
 		vs->stopping = true;
 		mutex_unlock(&vq->mutex);
 	}
-	wait_event(vs->idle, !atomic_read(&vs->inflight));
+	wait_var_event(&vs->inflight, !atomic_read(&vs->inflight));
 	vhost_scsi_set_backends(vs, NULL);
 	vhost_dev_flush(&vs->dev);
 	/* Our dependencies keep the TPGs until they are dropped here. */
@@ -837,7 +840,6 @@ static int vhost_scsi_open(struct inode *inode, struct file *f)
 		return -ENOMEM;
 	}
 	vs->nrings = n;
-	init_waitqueue_head(&vs->idle);
 	init_llist_head(&vs->events);
 	vhost_work_init(&vs->event_work, vhost_scsi_event_work);
 	for (i = 0; i < n; i++) {
