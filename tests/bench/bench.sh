@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench, three parts, each one VM run on Debian's 6.1 kernel:
+# make bench, four parts, each one VM run on Debian's 6.1 kernel:
 #  test: descriptors/s through our vhost_test and through Linux's own
 #        vhost_test (drivers/vhost/test.c of the matching linux-source-6.1,
 #        built here as an out-of-tree module against the distribution's
@@ -14,15 +14,20 @@
 #        guest-driver harness (tests/bench/vsockbench.c) and a host
 #        AF_VSOCK stream socket: bytes/s host to guest and guest to host
 #        with 4 KiB and 64 KiB writes, and the round-trip time of 64-byte
-#        messages the guest echoes (median, p99 and mean microseconds).
+#        messages the guest echoes (median, p99 and mean microseconds);
+#  scsi: our vhost_scsi against the distribution's with the same
+#        guest-driver harness (tests/bench/scsibench.c, 32 requests in
+#        flight) and the same LIO ramdisk LUN: 4 KiB random read and
+#        write I/Os per second, 1 MiB sequential read and write bytes/s.
 # The two implementations are never loaded together.
 #
 #   tests/bench/bench.sh
 #
-# Environment: BENCH_PARTS (default "test net vsock"), BENCH_ROUNDS
+# Environment: BENCH_PARTS (default "test net vsock scsi"), BENCH_ROUNDS
 # (default 3; in each, both implementations run each case back to back,
 # in alternating order; the tables show the best of the rounds, and the
-# net and vsock tables the median and range of the per-round ratios too).
+# net, vsock and scsi tables the median and range of the per-round ratios
+# too).
 # test part: BENCH_DESCS (descriptors per timed run, default 1000000),
 # BENCH_SECS (upper bound of a timed run, default 5), BENCH_RINGS (default
 # "256 32768"), BENCH_LOG (full VM output, default build/bench/bench.log).
@@ -34,6 +39,12 @@
 # 0.5 s of warm-up), BENCH_VSOCK_CASES (default "h2g:4096 h2g:65536
 # g2h:4096 g2h:65536 rr:64": direction or rr, and bytes per write),
 # BENCH_VSOCK_LOG (default build/bench/bench-vsock.log).
+# scsi part: BENCH_SCSI_SECS (timed seconds per run, default 3; plus 0.5 s
+# of warm-up), BENCH_SCSI_CASES (default "randread:4096 randwrite:4096
+# seqread:1048576 seqwrite:1048576": mode and bytes per command),
+# BENCH_SCSI_DEPTH (requests in flight, default 32), BENCH_SCSI_MIB (the
+# ramdisk LUN's size, default 256), BENCH_SCSI_LOG (default
+# build/bench/bench-scsi.log).
 #
 # Timings are printed, never judged: the exit status is 0 unless something
 # broke (build, VM, a module that would not load, a device that stalled).
@@ -48,13 +59,18 @@ descs=${BENCH_DESCS:-1000000}
 secs=${BENCH_SECS:-5}
 rounds=${BENCH_ROUNDS:-3}
 rings=${BENCH_RINGS:-256 32768}
-parts=${BENCH_PARTS:-test net vsock}
+parts=${BENCH_PARTS:-test net vsock scsi}
 netlog=${BENCH_NET_LOG:-$out/bench-net.log}
 netsecs=${BENCH_NET_SECS:-3}
 netcases=${BENCH_NET_CASES:-tx:64 rx:64 tx:1500 rx:1500 tx:65214:gso rx:65214:gso}
 vsocklog=${BENCH_VSOCK_LOG:-$out/bench-vsock.log}
 vsocksecs=${BENCH_VSOCK_SECS:-3}
 vsockcases=${BENCH_VSOCK_CASES:-h2g:4096 h2g:65536 g2h:4096 g2h:65536 rr:64}
+scsilog=${BENCH_SCSI_LOG:-$out/bench-scsi.log}
+scsisecs=${BENCH_SCSI_SECS:-3}
+scsicases=${BENCH_SCSI_CASES:-randread:4096 randwrite:4096 seqread:1048576 seqwrite:1048576}
+scsidepth=${BENCH_SCSI_DEPTH:-32}
+scsimib=${BENCH_SCSI_MIB:-256}
 tarball=/usr/src/linux-source-6.1.tar.xz
 
 say() { echo "bench: $*" >&2; }
@@ -79,13 +95,13 @@ kdir=/lib/modules/$kver/build
 say "building our modules for $kver"
 ourdir=$(scripts/build-modules.sh 6.1 "$kdir")
 
-say "building ringbench, netbench and vsockbench"
+say "building ringbench, netbench, vsockbench and scsibench"
 make -s -C tests/bench >&2
 
 for p in $parts; do
 	case $p in
-	test | net | vsock) ;;
-	*) die "BENCH_PARTS: unknown part '$p' (test, net, vsock)" ;;
+	test | net | vsock | scsi) ;;
+	*) die "BENCH_PARTS: unknown part '$p' (test, net, vsock, scsi)" ;;
 	esac
 done
 has_part() { [[ " $parts " == *" $1 "* ]]; }
@@ -192,7 +208,7 @@ bench_test() {
 }
 
 # ---------------------------------------------------------------------
-# the net and vsock tables
+# the net, vsock and scsi tables
 
 # compare_table LOG SPEC VAR=VALUE...: the table of a part's result lines
 # "TAG ours|linux key=value...": per case and figure the best of the rounds
@@ -203,6 +219,7 @@ bench_test() {
 # SPEC is awk code that defines, for a case c ("MODE:SIZE[:gso]", as in
 # CASES) and a figure m (a result field: pps, bps, rtt_p50_us ...):
 #   metrics(c)   the figures of a case, one row each, space-separated
+#                (pps, iops and bps are rates, *_us times)
 #   name(c, m)   a row's name
 #   kept(impl, c)  called with the fields in f[] when a run is the best
 #   note(c, m)   text for the NOTES column
@@ -239,11 +256,11 @@ compare_table() {
 		return 1
 	}
 	function fmt(v, m) {
-		if (m == "pps") return v >= 1e6 ? sprintf("%.2fM", v / 1e6) : sprintf("%.1fk", v / 1e3)
+		if (m == "pps" || m == "iops") return v >= 1e6 ? sprintf("%.2fM", v / 1e6) : sprintf("%.1fk", v / 1e3)
 		if (m == "bps") return v >= 1e9 ? sprintf("%.2fG", v / 1e9) : sprintf("%.1fM", v / 1e6)
 		return sprintf("%.0f", v)
 	}
-	function unit(m) { return m == "pps" ? "pkts/s" : m == "bps" ? "bytes/s" : "us" }
+	function unit(m) { return m == "pps" ? "pkts/s" : m == "iops" ? "IO/s" : m == "bps" ? "bytes/s" : "us" }
 	# ours against in-tree, above 1 when ours is better; 0 if undefined
 	function r(o, l, m) {
 		if (lower_better(m)) return o > 0 ? l / o : 0
@@ -368,6 +385,34 @@ bench_vsock() {
 		SETUP="ring 128, 4 KiB RX buffers"
 }
 
+# ---------------------------------------------------------------------
+# part "scsi": our vhost_scsi against the distribution's
+
+bench_scsi() {
+	vm_part scsi bench-scsi "$scsilog" "OURDIR=$ourdir" \
+		"SCSIBENCH=$out/scsibench" "SCSI_SECS=$scsisecs" \
+		"SCSI_DEPTH=$scsidepth" "SCSI_MIB=$scsimib" "ROUNDS=$rounds" \
+		"SCSI_CASES=$scsicases"
+
+	# The table: I/Os per second for the small commands, bytes/s for the
+	# large ones (1 MiB and up).
+	compare_table "$scsilog" '
+	function metrics(c,   x) {
+		split(c, x, ":")
+		return x[2] + 0 >= 1048576 ? "bps" : "iops"
+	}
+	function sz(n) { return n % 1048576 ? n % 1024 ? n " B" : n / 1024 " KiB" : n / 1048576 " MiB" }
+	function name(c, m,   x) {
+		split(c, x, ":")
+		return x[1] " " sz(x[2])
+	}
+	function kept(impl, c) { }
+	function note(c, m) { return "" }' TAG=SCSI CASES="$scsicases" ROUNDS="$rounds" \
+		SECS="$scsisecs" DRIVER=vhost_scsi WHAT="vhost_scsi ours/in-tree" \
+		SETUP="$scsidepth requests in flight, ring 128, LIO ramdisk LUN of $scsimib MiB"
+}
+
 if has_part test; then bench_test; fi
 if has_part net; then bench_net; fi
 if has_part vsock; then bench_vsock; fi
+if has_part scsi; then bench_scsi; fi
