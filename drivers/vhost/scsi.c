@@ -29,7 +29,8 @@
 	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
 	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VHOST_F_LOG_ALL) |	\
 	 BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
-	 BIT_ULL(VIRTIO_F_RING_RESET) | BIT_ULL(VIRTIO_SCSI_F_HOTPLUG))
+	 BIT_ULL(VIRTIO_F_RING_RESET) | BIT_ULL(VIRTIO_SCSI_F_HOTPLUG) |	\
+	 BIT_ULL(VIRTIO_SCSI_F_T10_PI))
 
 #define VHOST_SCSI_BACKEND_FEATURES					\
 	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |				\
@@ -37,6 +38,8 @@
 
 #define VHOST_SCSI_WEIGHT	256
 #define VHOST_SCSI_BYTE_WEIGHT	0x80000
+/* Protection information: 8 bytes per 512-byte block of a transfer. */
+#define VHOST_SCSI_MAX_PI	((VHOST_SCSI_MAX_SGL << PAGE_SHIFT) / 512 * 8)
 /* Events waiting for event buffers; more are "missed". */
 #define VHOST_SCSI_MAX_EVENTS	128
 
@@ -80,12 +83,16 @@ struct vhost_scsi_req {
 	struct llist_node node;
 	u16 head;
 	bool tmf;
-	bool aborted;			/* LIO dropped it (LUN reset) */
+	bool aborted;			/* LIO dropped it (abort, LUN reset) */
 	u8 tmf_response;		/* VIRTIO_SCSI_S_* of a TMF */
 	struct scatterlist *sgl;	/* the bounce buffer */
 	unsigned int nents;
 	u32 data_len;			/* the bounce buffer's */
 	u32 buf_len;			/* the guest's data buffer */
+	struct scatterlist *prot_sgl;	/* T10 PI, bounced too */
+	unsigned int prot_nents;
+	u32 prot_len;
+	u32 pi_in;			/* PI room before the data-in */
 	enum dma_data_direction dir;
 	unsigned int nin;		/* the guest's writable buffers */
 	struct iovec *in;
@@ -143,6 +150,8 @@ static void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r)
 {
 	if (r->sgl)
 		sgl_free_n_order(r->sgl, r->nents, 0);
+	if (r->prot_sgl)
+		sgl_free_n_order(r->prot_sgl, r->prot_nents, 0);
 	kfree(r->in);
 	kfree(r);
 	/*
@@ -153,7 +162,36 @@ static void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r)
 		wake_up_var(&vs->inflight);
 }
 
-/* The response of a finished command, then its data-in. */
+/* Copy up to @len bytes between a bounce buffer and a guest's iovecs. */
+static bool vhost_scsi_sgl_copy(struct scatterlist *sgl, unsigned int nents,
+				size_t len, struct iov_iter *iter)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sg(sgl, sg, nents, i) {
+		size_t n = min_t(size_t, sg->length, len);
+		size_t done = iov_iter_rw(iter) == WRITE ?
+			      copy_from_iter(sg_virt(sg), n, iter) :
+			      copy_to_iter(sg_virt(sg), n, iter);
+
+		if (done != n)
+			return false;
+		len -= n;
+		if (!len)
+			break;
+	}
+	return true;
+}
+
+/* Did LIO put protection information into the PI buffer of a read? */
+static bool vhost_scsi_pi_returned(const struct se_cmd *se)
+{
+	return se->prot_op == TARGET_PROT_DIN_PASS ||
+	       se->prot_op == TARGET_PROT_DIN_INSERT;
+}
+
+/* The response of a finished command, then its PI and data-in. */
 static void vhost_scsi_cmd_reply(struct vhost_virtqueue *vq,
 				 struct vhost_scsi_req *r)
 {
@@ -185,32 +223,30 @@ static void vhost_scsi_cmd_reply(struct vhost_virtqueue *vq,
 		if (r->dir == DMA_FROM_DEVICE)
 			data = moved;
 	}
-	iov_iter_init(&to, ITER_DEST, r->in, r->nin, sizeof(resp) + r->data_len);
+	iov_iter_init(&to, ITER_DEST, r->in, r->nin,
+		      sizeof(resp) + r->pi_in + r->data_len);
 	if (copy_to_iter(&resp, sizeof(resp), &to) != sizeof(resp)) {
 		vhost_vq_error(vq, "request %u: response not writable", r->head);
 		return;
 	}
 	if (data) {
-		struct scatterlist *sg;
-		size_t left = data;
-		unsigned int i;
-
-		for_each_sg(r->sgl, sg, r->nents, i) {
-			size_t n = min_t(size_t, sg->length, left);
-
-			if (copy_to_iter(sg_virt(sg), n, &to) != n) {
-				vhost_vq_error(vq, "request %u: data-in not writable",
-					       r->head);
-				return;
-			}
-			left -= n;
-			if (!left)
-				break;
-		}
-		len += data;
+		/* PI first, in the room the guest gave it; then the data. */
+		if (r->prot_sgl && vhost_scsi_pi_returned(se) &&
+		    !vhost_scsi_sgl_copy(r->prot_sgl, r->prot_nents,
+					 min(se->prot_length, r->pi_in), &to))
+			goto fault;
+		iov_iter_init(&to, ITER_DEST, r->in, r->nin,
+			      sizeof(resp) + r->pi_in + data);
+		iov_iter_advance(&to, sizeof(resp) + r->pi_in);
+		if (!vhost_scsi_sgl_copy(r->sgl, r->nents, data, &to))
+			goto fault;
+		len += r->pi_in + data;
 	}
 	vhost_scsi_log(vq, r->in, r->nin, len);
 	vhost_vq_add_used(vq, r->head, len);
+	return;
+fault:
+	vhost_vq_error(vq, "request %u: data-in not writable", r->head);
 }
 
 static void vhost_scsi_done_work(struct vhost_work *work)
@@ -257,8 +293,8 @@ int vhost_scsi_cmd_done(struct se_cmd *se_cmd)
 }
 
 /**
- * vhost_scsi_cmd_aborted - LIO dropped a command (LUN reset); the guest
- * still gets an answer, at release
+ * vhost_scsi_cmd_aborted - LIO dropped a command (ABORT_TASK, LUN
+ * reset); the guest still gets an answer, at release
  * @se_cmd: the command
  */
 void vhost_scsi_cmd_aborted(struct se_cmd *se_cmd)
@@ -278,6 +314,10 @@ void vhost_scsi_tmf_done(struct se_cmd *se_cmd)
 	switch (se_cmd->se_tmr_req->response) {
 	case TMR_FUNCTION_COMPLETE:
 		r->tmf_response = VIRTIO_SCSI_S_FUNCTION_SUCCEEDED;
+		break;
+	case TMR_TASK_DOES_NOT_EXIST:
+		/* Nothing to abort: the spec's FUNCTION COMPLETE (0). */
+		r->tmf_response = VIRTIO_SCSI_S_OK;
 		break;
 	case TMR_LUN_DOES_NOT_EXIST:
 		r->tmf_response = VIRTIO_SCSI_S_INCORRECT_LUN;
@@ -366,33 +406,104 @@ static void vhost_scsi_reply_now(struct vhost_virtqueue *vq,
 			 sizeof(resp));
 }
 
+/* A request's header, either layout, in host order. */
+struct vhost_scsi_hdr {
+	u8 lun[8];
+	u64 tag;
+	u8 task_attr;
+	u32 pi_out;		/* PI bytes before the data-out */
+	u32 pi_in;		/* PI room before the data-in */
+	u8 cdb[VIRTIO_SCSI_CDB_SIZE];
+};
+
+static bool vhost_scsi_read_hdr(struct vhost_virtqueue *vq,
+				struct iov_iter *from, struct vhost_scsi_hdr *h)
+{
+	union {
+		struct virtio_scsi_cmd_req plain;
+		struct virtio_scsi_cmd_req_pi pi;
+	} u;
+	bool pi = vhost_has_feature(vq, VIRTIO_SCSI_F_T10_PI);
+	size_t len = pi ? sizeof(u.pi) : sizeof(u.plain);
+
+	if (copy_from_iter(&u, len, from) != len)
+		return false;
+	/* Both layouts start with lun and tag and end with the CDB. */
+	memcpy(h->lun, u.plain.lun, sizeof(h->lun));
+	h->tag = __virtio64_to_cpu(vhost_vq_is_le(vq), u.plain.tag);
+	h->task_attr = u.plain.task_attr;
+	h->pi_out = pi ? vhost_scsi_to_cpu32(vq, u.pi.pi_bytesout) : 0;
+	h->pi_in = pi ? vhost_scsi_to_cpu32(vq, u.pi.pi_bytesin) : 0;
+	memcpy(h->cdb, pi ? u.pi.cdb : u.plain.cdb, sizeof(h->cdb));
+	return true;
+}
+
+/*
+ * Bounce buffers for the data (capped at the maximum transfer LIO
+ * advertises, whatever the guest's descriptors claim: a larger buffer
+ * gets the rest as residual) and the PI, and the data-out copied in.
+ */
+static int vhost_scsi_req_bounce(struct vhost_scsi_req *r, size_t out,
+				 size_t in, const struct vhost_scsi_hdr *h,
+				 struct iov_iter *from)
+{
+	u32 pi = h->pi_out ?: h->pi_in;
+
+	r->buf_len = min_t(size_t, out ?: in, U32_MAX);
+	r->data_len = min_t(u32, r->buf_len, VHOST_SCSI_MAX_SGL << PAGE_SHIFT);
+	r->dir = out ? DMA_TO_DEVICE : in ? DMA_FROM_DEVICE : DMA_NONE;
+	r->pi_in = h->pi_in;
+	if (r->data_len) {
+		r->sgl = sgl_alloc(r->data_len, GFP_KERNEL_ACCOUNT, &r->nents);
+		if (!r->sgl)
+			return -ENOMEM;
+	}
+	if (pi) {
+		r->prot_len = pi;
+		r->prot_sgl = sgl_alloc(pi, GFP_KERNEL_ACCOUNT, &r->prot_nents);
+		if (!r->prot_sgl)
+			return -ENOMEM;
+	}
+	if (h->pi_out &&
+	    !vhost_scsi_sgl_copy(r->prot_sgl, r->prot_nents, pi, from))
+		return -EFAULT;
+	if (out && !vhost_scsi_sgl_copy(r->sgl, r->nents, r->data_len, from))
+		return -EFAULT;
+	return 0;
+}
+
 static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 			   const struct vhost_chain *c, struct iov_iter *from)
 {
 	struct vhost_virtqueue *vq = &ring->vq;
-	struct virtio_scsi_cmd_req req;
+	struct vhost_scsi_hdr h;
 	struct vhost_scsi_tpg *tpg;
 	struct vhost_scsi_req *r;
-	struct scatterlist *sg;
+	struct se_cmd *se;
 	size_t out, in;
-	unsigned int i;
 	u64 lun;
+	int ret;
 
-	if (copy_from_iter(&req, sizeof(req), from) != sizeof(req) ||
+	if (!vhost_scsi_read_hdr(vq, from, &h) ||
 	    c->in_len < sizeof(struct virtio_scsi_cmd_resp)) {
 		vhost_vq_error(vq, "request %u: %zu/%zu bytes, under the headers",
 			       c->head, c->out_len, c->in_len);
 		return;
 	}
-	tpg = vhost_scsi_lun(vs, req.lun, &lun);
+	tpg = vhost_scsi_lun(vs, h.lun, &lun);
 	out = iov_iter_count(from);
 	in = c->in_len - sizeof(struct virtio_scsi_cmd_resp);
 	if (!tpg) {
 		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BAD_TARGET);
 		return;
 	}
-	if (out && in) {
-		/* Bidirectional commands are not offered (VIRTIO_SCSI_F_INOUT). */
+	/*
+	 * Bidirectional commands are not offered (VIRTIO_SCSI_F_INOUT);
+	 * PI must fit in its direction's buffer and cover at most one
+	 * maximum transfer.
+	 */
+	if ((out && in) || (h.pi_out && h.pi_in) || h.pi_out > out ||
+	    h.pi_in > in || max(h.pi_out, h.pi_in) > VHOST_SCSI_MAX_PI) {
 		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_FAILURE);
 		return;
 	}
@@ -401,48 +512,40 @@ static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BUSY);
 		return;
 	}
-	/*
-	 * A buffer may be larger than the transfer (LIO reports the
-	 * residual), but no command moves more than the maximum LIO
-	 * advertises: the bounce buffer never exceeds it, whatever the
-	 * guest's descriptors claim.
-	 */
-	r->buf_len = min_t(size_t, out ?: in, U32_MAX);
-	r->data_len = min_t(u32, r->buf_len, VHOST_SCSI_MAX_SGL << PAGE_SHIFT);
-	r->dir = out ? DMA_TO_DEVICE : in ? DMA_FROM_DEVICE : DMA_NONE;
-	if (r->data_len) {
-		r->sgl = sgl_alloc(r->data_len, GFP_KERNEL_ACCOUNT, &r->nents);
-		if (!r->sgl) {
-			vhost_scsi_req_free(vs, r);
+	ret = vhost_scsi_req_bounce(r, out - h.pi_out, in - h.pi_in, &h, from);
+	if (ret) {
+		vhost_scsi_req_free(vs, r);
+		if (ret == -EFAULT)
+			vhost_vq_error(vq, "request %u: data-out not readable",
+				       c->head);
+		else
 			vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BUSY);
-			return;
-		}
+		return;
 	}
-	if (out) {
-		for_each_sg(r->sgl, sg, r->nents, i) {
-			if (copy_from_iter(sg_virt(sg), sg->length, from) !=
-			    sg->length) {
-				vhost_vq_error(vq, "request %u: data-out not readable",
-					       c->head);
-				vhost_scsi_req_free(vs, r);
-				return;
-			}
-		}
-	}
+	se = &r->se_cmd;
 	/* ABORT_TASK finds a command by it. */
-	r->se_cmd.tag = __virtio64_to_cpu(vhost_vq_is_le(vq), req.tag);
-	if (target_init_cmd(&r->se_cmd, tpg->nexus, r->sense, lun, r->data_len,
-			    vhost_scsi_task_attr(req.task_attr), r->dir,
+	se->tag = h.tag;
+	if (target_init_cmd(se, tpg->nexus, r->sense, lun, r->data_len,
+			    vhost_scsi_task_attr(h.task_attr), r->dir,
 			    TARGET_SCF_ACK_KREF)) {
 		vhost_scsi_req_free(vs, r);
 		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BAD_TARGET);
 		return;
 	}
 	/* On failure LIO already queued the CHECK CONDITION (cmd_done). */
-	if (target_submit_prep(&r->se_cmd, req.cdb, r->sgl, r->nents, NULL, 0,
-			       NULL, 0, GFP_KERNEL))
+	if (target_submit_prep(se, h.cdb, r->sgl, r->nents, NULL, 0,
+			       r->prot_sgl, r->prot_nents, GFP_KERNEL))
 		return;
-	vhost_scsi_submit(&r->se_cmd);
+	/*
+	 * With a PROTECT field set LIO sizes the transfer from the CDB, not
+	 * from our buffers: it must not reach past them.
+	 */
+	if (se->data_length > r->data_len ||
+	    (r->prot_sgl && se->prot_length > r->prot_len)) {
+		transport_generic_request_failure(se, TCM_INVALID_CDB_FIELD);
+		return;
+	}
+	vhost_scsi_submit(se);
 }
 
 /* One request of a ring, its readable part in @from (vq->mutex held). */
@@ -493,6 +596,32 @@ static void vhost_scsi_io_kick(struct vhost_work *work)
 
 /* ---- the control ring ------------------------------------------------ */
 
+/* LIO's function for a virtio TMF subtype; TMR_UNKNOWN if it has none. */
+static u8 vhost_scsi_tmr_of(u32 subtype)
+{
+	switch (subtype) {
+	case VIRTIO_SCSI_T_TMF_ABORT_TASK:
+		return TMR_ABORT_TASK;
+	case VIRTIO_SCSI_T_TMF_ABORT_TASK_SET:
+		return TMR_ABORT_TASK_SET;
+	case VIRTIO_SCSI_T_TMF_CLEAR_ACA:
+		return TMR_CLEAR_ACA;
+	case VIRTIO_SCSI_T_TMF_CLEAR_TASK_SET:
+		return TMR_CLEAR_TASK_SET;
+	case VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET:
+		return TMR_LUN_RESET;
+	default:
+		/* I_T nexus reset and the queries. */
+		return TMR_UNKNOWN;
+	}
+}
+
+/*
+ * A task management function goes to LIO, which answers it (those it
+ * does not implement are rejected there). ABORT_TASK names its task by
+ * the tag the guest gave the command; LIO waits for an aborted command
+ * to come back before it answers, and the command is answered ABORTED.
+ */
 static void vhost_scsi_tmf(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 			   const struct vhost_chain *c, struct iov_iter *from)
 {
@@ -500,7 +629,7 @@ static void vhost_scsi_tmf(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 	struct virtio_scsi_ctrl_tmf_req req;
 	struct vhost_scsi_tpg *tpg;
 	struct vhost_scsi_req *r;
-	u8 response;
+	u8 response, fn;
 	u64 lun;
 
 	if (copy_from_iter(&req.subtype, sizeof(req) - sizeof(req.type), from) !=
@@ -509,23 +638,22 @@ static void vhost_scsi_tmf(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 		return;
 	}
 	tpg = vhost_scsi_lun(vs, req.lun, &lun);
+	fn = vhost_scsi_tmr_of(vhost_scsi_to_cpu32(vq, req.subtype));
+	response = VIRTIO_SCSI_S_FUNCTION_REJECTED;
 	if (!tpg) {
 		response = VIRTIO_SCSI_S_BAD_TARGET;
-	} else if (vhost_scsi_to_cpu32(vq, req.subtype) !=
-		   VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET) {
-		/* LIO can abort a task set only as a LUN reset. */
-		response = VIRTIO_SCSI_S_FUNCTION_REJECTED;
-	} else {
+	} else if (fn != TMR_UNKNOWN) {
 		r = vhost_scsi_req_new(ring, c);
 		if (r) {
 			r->tmf = true;
 			if (!target_submit_tmr(&r->se_cmd, tpg->nexus, NULL, lun,
-					       r, TMR_LUN_RESET, GFP_KERNEL, 0,
+					       r, fn, GFP_KERNEL,
+					       __virtio64_to_cpu(vhost_vq_is_le(vq),
+								 req.tag),
 					       TARGET_SCF_ACK_KREF))
 				return;
 			vhost_scsi_req_free(vs, r);
 		}
-		response = VIRTIO_SCSI_S_FUNCTION_REJECTED;
 	}
 	vhost_scsi_reply(vq, c->head, c->iov + c->out, c->in, &response, 1);
 }
