@@ -343,6 +343,406 @@ static void events_missed_without_buffers(void)
 	lio_port_teardown(&p);
 }
 
+/* ---- task management with commands in flight ---------------------- */
+
+/* Reads and writes on a slow LUN take this long: they are in flight. */
+#define SLOW_MS 2000
+
+static void read_cmd(struct vsc_cmd *c, uint8_t *cdb, unsigned int lun,
+		     uint32_t lba, unsigned int ring)
+{
+	rw10(cdb, 0x28, lba, 8);
+	*c = (struct vsc_cmd){ .tag = TAG, .lun = lun, .cdb = cdb,
+			       .cdb_len = 10, .in_len = 4096, .ring = ring };
+}
+
+static void expect_answer(struct vsc *v, struct vsc_cmd *c, uint8_t response,
+			  const char *what)
+{
+	struct vsc_result r;
+
+	if (!vsc_wait(v, c, VT_WAIT_MS + SLOW_MS, NULL, NULL, &r))
+		FAIL("%s: no answer within %d ms", what, VT_WAIT_MS + SLOW_MS);
+	CHECK(r.response == response, "%s: response %u, want %u", what,
+	      r.response, response);
+	if (response == VIRTIO_SCSI_S_OK)
+		expect_good(&r, what);
+}
+
+static void abort_task_aborts_a_command_in_flight(void)
+{
+	struct lio_port p;
+	struct vsc_cmd c;
+	uint8_t cdb[10];
+	struct vsc v;
+	uint8_t resp;
+
+	lio_port_setup(&p, TAG, 0, 0);
+	lio_lun_add_slow(&p, SLOW_MS);
+	vsc_setup(&v, NULL, &p);
+	read_cmd(&c, cdb, 0, 0, 0);
+	vsc_send(&v, &c);
+	/* The same worker takes the request ring's kick first. */
+	resp = vsc_tmf_task(&v, TAG, 0, VIRTIO_SCSI_T_TMF_ABORT_TASK, c.id);
+	CHECK(resp == VIRTIO_SCSI_S_FUNCTION_SUCCEEDED,
+	      "ABORT TASK of a command in flight: response %u", resp);
+	expect_answer(&v, &c, VIRTIO_SCSI_S_ABORTED, "aborted READ");
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
+static void abort_task_of_an_unknown_tag_completes(void)
+{
+	struct lio_port p;
+	struct vsc v;
+	uint8_t resp;
+
+	lio_port_setup(&p, TAG, 1, 4);
+	vsc_setup(&v, NULL, &p);
+	resp = vsc_tmf_task(&v, TAG, 0, VIRTIO_SCSI_T_TMF_ABORT_TASK, 0xdead);
+	CHECK(resp == VIRTIO_SCSI_S_OK,
+	      "ABORT TASK of no command: response %u, want FUNCTION COMPLETE",
+	      resp);
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
+static void unsupported_tmfs_are_rejected(void)
+{
+	static const uint32_t subtypes[] = {
+		VIRTIO_SCSI_T_TMF_ABORT_TASK_SET, VIRTIO_SCSI_T_TMF_CLEAR_ACA,
+		VIRTIO_SCSI_T_TMF_CLEAR_TASK_SET,
+		VIRTIO_SCSI_T_TMF_I_T_NEXUS_RESET, VIRTIO_SCSI_T_TMF_QUERY_TASK,
+		VIRTIO_SCSI_T_TMF_QUERY_TASK_SET, 99,
+	};
+	struct lio_port p;
+	struct vsc v;
+
+	lio_port_setup(&p, TAG, 1, 4);
+	vsc_setup(&v, NULL, &p);
+	for (unsigned int i = 0; i < ARRAY_SIZE(subtypes); i++) {
+		uint8_t resp = vsc_tmf(&v, TAG, 0, subtypes[i]);
+
+		CHECK(resp == VIRTIO_SCSI_S_FUNCTION_REJECTED,
+		      "TMF subtype %u: response %u", subtypes[i], resp);
+	}
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
+static void lun_reset_aborts_commands_in_flight(void)
+{
+	struct vsc_cmd c[4];
+	struct lio_port p;
+	uint8_t cdb[4][10];
+	struct vsc v;
+	uint8_t resp;
+
+	lio_port_setup(&p, TAG, 0, 0);
+	lio_lun_add_slow(&p, SLOW_MS);
+	vsc_setup(&v, NULL, &p);
+	for (unsigned int i = 0; i < 4; i++) {
+		read_cmd(&c[i], cdb[i], 0, i * 8u, 0);
+		vsc_send(&v, &c[i]);
+	}
+	resp = vsc_tmf(&v, TAG, 0, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET);
+	CHECK(resp == VIRTIO_SCSI_S_FUNCTION_SUCCEEDED,
+	      "LUN reset with commands in flight: response %u", resp);
+	for (unsigned int i = 0; i < 4; i++)
+		expect_answer(&v, &c[i], VIRTIO_SCSI_S_ABORTED, "READ at the reset");
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
+/* ---- endpoints with commands in flight ---------------------------- */
+
+/*
+ * Once a TMF sent after them is answered, the device has taken the
+ * requests queued before it: one worker handles the kicks in order, and
+ * an ABORT TASK of no command does not wait for the slow LUN.
+ */
+static void wait_until_taken(struct vsc *v)
+{
+	uint8_t resp = vsc_tmf_task(v, TAG, 0, VIRTIO_SCSI_T_TMF_ABORT_TASK,
+				    0xdead);
+
+	if (resp != VIRTIO_SCSI_S_OK)
+		FAIL("ABORT TASK of no command: response %u", resp);
+}
+
+static void clear_endpoint_waits_for_commands_in_flight(void)
+{
+	struct vsc_cmd c[3];
+	struct lio_port p;
+	uint8_t cdb[3][10];
+	struct vsc v;
+
+	lio_port_setup(&p, TAG, 0, 0);
+	lio_lun_add_slow(&p, SLOW_MS);
+	vsc_setup(&v, NULL, &p);
+	for (unsigned int i = 0; i < 3; i++) {
+		read_cmd(&c[i], cdb[i], 0, i * 8u, 0);
+		vsc_send(&v, &c[i]);
+	}
+	wait_until_taken(&v);
+	EXPECT_OK(vsc_clear_endpoint(v.fd, p.wwn));
+	/* Every answer is in the used ring when the ioctl returns. */
+	for (unsigned int i = 0; i < 3; i++)
+		CHECK(vsc_answered(&v, &c[i]),
+		      "READ %u unanswered after CLEAR_ENDPOINT", i);
+	for (unsigned int i = 0; i < 3; i++)
+		expect_answer(&v, &c[i], VIRTIO_SCSI_S_OK, "READ before the clear");
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
+static void close_with_commands_in_flight_releases_the_tpg(void)
+{
+	struct vsc_cmd c[3];
+	struct lio_port p;
+	uint8_t cdb[3][10];
+	struct vsc v;
+
+	lio_port_setup(&p, TAG, 0, 0);
+	lio_lun_add_slow(&p, SLOW_MS);
+	vsc_setup(&v, NULL, &p);
+	for (unsigned int i = 0; i < 3; i++) {
+		read_cmd(&c[i], cdb[i], 0, i * 8u, 0);
+		vsc_send(&v, &c[i]);
+	}
+	wait_until_taken(&v);
+	close(v.fd);
+	/* Fails if the device still held the TPG (configfs dependency). */
+	lio_port_teardown(&p);
+}
+
+/* ---- multiqueue --------------------------------------------------- */
+
+static void every_request_ring_carries_commands_at_once(void)
+{
+	enum { RINGS = VSC_MAX_IO, PER_RING = 3, N = RINGS * PER_RING };
+	static uint8_t data[N][4096];
+	struct vsc_opts o = { .nio = RINGS };
+	uint32_t seed = (uint32_t)getpid();
+	uint8_t cdb[N][10], back[4096];
+	struct vsc_cmd c[N];
+	struct vsc_result r;
+	struct lio_port p;
+	struct vsc v;
+
+	lio_port_setup(&p, TAG, 1, 4);
+	vsc_setup(&v, &o, &p);
+	for (unsigned int i = 0; i < N; i++) {
+		fill(data[i], sizeof(data[i]), seed + i);
+		rw10(cdb[i], 0x2a, i * 8u, 8);
+		c[i] = (struct vsc_cmd){ .tag = TAG, .cdb = cdb[i], .cdb_len = 10,
+					 .out = data[i], .out_len = 4096,
+					 .ring = i % RINGS };
+		vsc_send(&v, &c[i]);
+	}
+	for (unsigned int i = 0; i < N; i++)
+		expect_answer(&v, &c[i], VIRTIO_SCSI_S_OK, "WRITE");
+	/* Read each block back on another ring than wrote it. */
+	for (unsigned int i = 0; i < N; i++) {
+		read_cmd(&c[i], cdb[i], 0, i * 8u, (i + 1) % RINGS);
+		vsc_send(&v, &c[i]);
+		if (!vsc_wait(&v, &c[i], VT_WAIT_MS, back, NULL, &r))
+			FAIL("READ %u on ring %u: no answer", i, c[i].ring);
+		expect_good(&r, "READ");
+		if (memcmp(back, data[i], sizeof(back)))
+			FAIL("block %u read back on ring %u differs", i, c[i].ring);
+	}
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
+/* ---- T10 protection information ----------------------------------- */
+
+#define PI_BLOCKS 8
+
+/* CRC-16 of T10-DIF: polynomial 0x8bb7, MSB first, no inversion. */
+static uint16_t crc_t10dif(const uint8_t *p, size_t len)
+{
+	uint16_t crc = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		crc ^= (uint16_t)(p[i] << 8);
+		for (int b = 0; b < 8; b++)
+			crc = crc & 0x8000 ? (uint16_t)(crc << 1) ^ 0x8bb7 :
+					     (uint16_t)(crc << 1);
+	}
+	return crc;
+}
+
+/* Type 1 tuples: guard, application tag 0, reference tag = LBA. */
+static void pi_tuples(uint8_t *pi, const uint8_t *data, uint32_t lba)
+{
+	for (unsigned int i = 0; i < PI_BLOCKS; i++, pi += 8) {
+		uint16_t guard = crc_t10dif(data + i * 512u, 512);
+		uint32_t ref = lba + i;
+
+		pi[0] = guard >> 8;
+		pi[1] = (uint8_t)guard;
+		pi[2] = pi[3] = 0;
+		pi[4] = ref >> 24;
+		pi[5] = ref >> 16;
+		pi[6] = ref >> 8;
+		pi[7] = (uint8_t)ref;
+	}
+}
+
+/* A LUN with type 1 PI, and a device that negotiated VIRTIO_SCSI_F_T10_PI. */
+static void pi_setup(struct lio_port *p, struct vsc *v)
+{
+	struct vsc_opts o = { .features = VT_F_VERSION_1 | VT_F_T10_PI };
+
+	lio_port_setup(p, TAG, 0, 0);
+	lio_lun_add_pi(p, 4, 1);
+	vsc_setup(v, &o, p);
+}
+
+/* WRITE(10) with WRPROTECT 1: the PI comes from the guest. */
+static void pi_write(struct vsc *v, uint32_t lba, const uint8_t *pi,
+		     struct vsc_result *r)
+{
+	struct vsc_cmd c;
+	uint8_t cdb[10];
+
+	rw10(cdb, 0x2a, lba, PI_BLOCKS);
+	cdb[1] = 0x20;
+	c = (struct vsc_cmd){ .tag = TAG, .cdb = cdb, .cdb_len = 10,
+			      .out = wbuf, .out_len = PI_BLOCKS * 512,
+			      .pi_out = pi, .pi_out_len = PI_BLOCKS * 8 };
+	vsc_send(v, &c);
+	if (!vsc_wait(v, &c, VT_WAIT_MS, NULL, NULL, r))
+		FAIL("protected WRITE: no answer");
+}
+
+static void pi_written_is_pi_read_back(void)
+{
+	uint8_t pi[PI_BLOCKS * 8], pi_back[PI_BLOCKS * 8], cdb[10];
+	const uint32_t lba = 64;
+	struct vsc_result r;
+	struct lio_port p;
+	struct vsc_cmd c;
+	struct vsc v;
+
+	pi_setup(&p, &v);
+	fill(wbuf, PI_BLOCKS * 512, (uint32_t)getpid());
+	pi_tuples(pi, wbuf, lba);
+	pi_write(&v, lba, pi, &r);
+	expect_good(&r, "protected WRITE");
+	/* READ(10) with RDPROTECT 1: the PI goes before the data. */
+	rw10(cdb, 0x28, lba, PI_BLOCKS);
+	cdb[1] = 0x20;
+	c = (struct vsc_cmd){ .tag = TAG, .cdb = cdb, .cdb_len = 10,
+			      .in_len = PI_BLOCKS * 512,
+			      .pi_in_len = sizeof(pi_back) };
+	vsc_send(&v, &c);
+	if (!vsc_wait(&v, &c, VT_WAIT_MS, rbuf, pi_back, &r))
+		FAIL("protected READ: no answer");
+	expect_good(&r, "protected READ");
+	CHECK(r.used_len == sizeof(struct virtio_scsi_cmd_resp) + sizeof(pi) +
+			    PI_BLOCKS * 512, "used len %u", r.used_len);
+	if (memcmp(rbuf, wbuf, PI_BLOCKS * 512))
+		FAIL("data read back differs");
+	if (memcmp(pi_back, pi, sizeof(pi)))
+		FAIL("PI read back differs: guard %02x%02x ref %02x%02x%02x%02x",
+		     pi_back[0], pi_back[1], pi_back[4], pi_back[5], pi_back[6],
+		     pi_back[7]);
+	/* Without RDPROTECT the same blocks come back as plain data. */
+	rw10(cdb, 0x28, lba, PI_BLOCKS);
+	vsc_cmd(&v, TAG, 0, cdb, 10, NULL, 0, rbuf, PI_BLOCKS * 512, &r);
+	expect_good(&r, "unprotected READ");
+	if (memcmp(rbuf, wbuf, PI_BLOCKS * 512))
+		FAIL("unprotected read differs");
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
+static void pi_bad_guard_gets_check_condition(void)
+{
+	uint8_t pi[PI_BLOCKS * 8], key, asc;
+	struct vsc_result r;
+	struct lio_port p;
+	struct vsc v;
+
+	pi_setup(&p, &v);
+	fill(wbuf, PI_BLOCKS * 512, (uint32_t)getpid());
+	pi_tuples(pi, wbuf, 0);
+	pi[3 * 8] ^= 0xff;	/* block 3's guard */
+	pi_write(&v, 0, pi, &r);
+	CHECK(r.response == VIRTIO_SCSI_S_OK && r.status == 0x02,
+	      "response %u status 0x%x, want CHECK CONDITION", r.response,
+	      r.status);
+	sense_of(&r, &key, &asc);
+	CHECK(key == 0x0b && asc == 0x10,
+	      "sense key 0x%x ASC 0x%x, want ABORTED COMMAND / 0x10 (guard)",
+	      key, asc);
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
+static void pi_claimed_beyond_the_data_out_fails(void)
+{
+	uint8_t pi[PI_BLOCKS * 8], cdb[10];
+	struct vsc_result r;
+	struct lio_port p;
+	struct vsc_cmd c;
+	struct vsc v;
+
+	pi_setup(&p, &v);
+	fill(wbuf, PI_BLOCKS * 512, 1);
+	pi_tuples(pi, wbuf, 0);
+	rw10(cdb, 0x2a, 0, PI_BLOCKS);
+	cdb[1] = 0x20;
+	/* The header claims more PI than the whole data-out holds. */
+	c = (struct vsc_cmd){ .tag = TAG, .cdb = cdb, .cdb_len = 10,
+			      .out = wbuf, .out_len = PI_BLOCKS * 512,
+			      .pi_out = pi, .pi_out_len = sizeof(pi),
+			      .pi_out_claim = 1u << 20 };
+	vsc_send(&v, &c);
+	if (!vsc_wait(&v, &c, VT_WAIT_MS, NULL, NULL, &r))
+		FAIL("no answer");
+	CHECK(r.response == VIRTIO_SCSI_S_FAILURE, "response %u, want FAILURE",
+	      r.response);
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
+static void pi_protect_beyond_the_buffers_is_refused(void)
+{
+	uint8_t pi[PI_BLOCKS * 8], cdb[10], key, asc;
+	struct vsc_result r;
+	struct lio_port p;
+	struct vsc_cmd c;
+	struct vsc v;
+
+	pi_setup(&p, &v);
+	fill(wbuf, PI_BLOCKS * 512, 2);
+	pi_tuples(pi, wbuf, 0);
+	/*
+	 * The CDB asks for 64 protected blocks with buffers for 8: LIO
+	 * would size the transfer from the CDB; the device refuses it.
+	 */
+	rw10(cdb, 0x2a, 0, 64);
+	cdb[1] = 0x20;
+	c = (struct vsc_cmd){ .tag = TAG, .cdb = cdb, .cdb_len = 10,
+			      .out = wbuf, .out_len = PI_BLOCKS * 512,
+			      .pi_out = pi, .pi_out_len = sizeof(pi) };
+	vsc_send(&v, &c);
+	if (!vsc_wait(&v, &c, VT_WAIT_MS, NULL, NULL, &r))
+		FAIL("no answer");
+	CHECK(r.response == VIRTIO_SCSI_S_OK && r.status == 0x02,
+	      "response %u status 0x%x, want CHECK CONDITION", r.response,
+	      r.status);
+	sense_of(&r, &key, &asc);
+	CHECK(key == 0x05, "sense key 0x%x ASC 0x%x, want ILLEGAL REQUEST", key,
+	      asc);
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
 static const struct vt_case cases[] = {
 	VT_CASE(abi_version_is_1),
 	VT_CASE(set_endpoint_unknown_port_enodev),
@@ -357,6 +757,17 @@ static const struct vt_case cases[] = {
 	VT_CASE(lun_reset_succeeds),
 	VT_CASE(lun_hotplug_reaches_the_event_ring),
 	VT_CASE(events_missed_without_buffers),
+	VT_CASE(abort_task_aborts_a_command_in_flight),
+	VT_CASE(abort_task_of_an_unknown_tag_completes),
+	VT_CASE(unsupported_tmfs_are_rejected),
+	VT_CASE(lun_reset_aborts_commands_in_flight),
+	VT_CASE(clear_endpoint_waits_for_commands_in_flight),
+	VT_CASE(close_with_commands_in_flight_releases_the_tpg),
+	VT_CASE(every_request_ring_carries_commands_at_once),
+	VT_CASE(pi_written_is_pi_read_back),
+	VT_CASE(pi_bad_guard_gets_check_condition),
+	VT_CASE(pi_claimed_beyond_the_data_out_fails),
+	VT_CASE(pi_protect_beyond_the_buffers_is_refused),
 };
 
 VT_MAIN("scsi", cases)
