@@ -5,9 +5,10 @@
 #   tests/clients/guest-initramfs.sh [KVER]
 #
 # KVER: the guest kernel's release (default: the newest /boot/vmlinuz-6.1.*).  Contents: static
-# busybox, tests/clients/guest-init as /init, the virtio and vsock modules the guest needs
-# (decompressed: busybox insmod cannot read .ko.xz), iperf3, ethtool and socat with their shared
-# libraries.  Cached as $VHOST_CACHE/client-guest-KVER-KEY.cpio.gz (VHOST_CACHE default
+# busybox, tests/clients/guest-init as /init, the virtio, vsock and SCSI modules the guest needs
+# (virtio_scsi, sd_mod, sg and what modules.dep says they need; decompressed: busybox insmod
+# cannot read .ko.xz), iperf3, ethtool, socat and sg3-utils' sg_inq, sg_luns and sg_readcap with
+# their shared libraries.  Cached as $VHOST_CACHE/client-guest-KVER-KEY.cpio.gz (VHOST_CACHE default
 # /var/cache/vhost-oot), KEY a hash of everything that goes in; when the cache is not writable
 # (or VHOST_CLIENT_GUEST_DIR is set) it goes there instead.
 set -euo pipefail
@@ -28,11 +29,13 @@ fi
 moddir=/lib/modules/$kver
 [ -f "$moddir/modules.dep" ] || die "no $moddir/modules.dep"
 
-modules=(virtio_pci virtio_net virtio_console vmw_vsock_virtio_transport)
-tools=(/usr/bin/iperf3 /usr/sbin/ethtool /usr/bin/socat)
+# (sd_mod and sg before virtio_scsi: the disk its scan finds gets a driver at once.)
+modules=(virtio_pci virtio_net virtio_console vmw_vsock_virtio_transport sd_mod sg virtio_scsi)
+tools=(/usr/bin/iperf3 /usr/sbin/ethtool /usr/bin/socat /usr/bin/sg_inq /usr/bin/sg_luns
+	/usr/bin/sg_readcap)
 busybox=$(command -v busybox) || die "busybox (busybox-static) is not installed"
 file -L "$busybox" 2>/dev/null | grep -q 'dynamically linked' && die "$busybox is not static"
-for t in "${tools[@]}"; do [ -x "$t" ] || die "$t is missing (install iperf3, ethtool, socat)"; done
+for t in "${tools[@]}"; do [ -x "$t" ] || die "$t is missing (install iperf3, ethtool, socat, sg3-utils)"; done
 
 # MODULE -> its modules.dep paths, dependencies first (modules.dep lists every transitive
 # dependency, so that reversing it gives a valid load order).
@@ -69,7 +72,7 @@ if [ -f "$out" ]; then
 	echo "$out"
 	exit 0
 fi
-mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || die "cannot write $cache"
+if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then die "cannot write $cache"; fi
 stage=$(mktemp -d "$cache/.client-guest.XXXXXX")
 trap 'rm -rf "$stage" "$stage.img"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,etc,lib/modules}
