@@ -2,30 +2,37 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck disable=SC2016,SC2054 # check ... eval '...' expands later; commas in QEMU options
 #
-# vhost-net and vhost-vsock under real clients.  Runs INSIDE the test VM (tests/vm/run-vm), as
-# root:
+# vhost-net, vhost-vsock and vhost-scsi under real clients.  Runs INSIDE the test VM
+# (tests/vm/run-vm), as root:
 #
-#   tests/clients/qemu-clients.sh [--demo] [--no-mq] [--no-libvirt] [--no-vsock] MODDIR
+#   tests/clients/qemu-clients.sh [--demo] [--no-mq] [--no-libvirt] [--no-vsock] [--no-scsi] MODDIR
 #   tests/clients/qemu-clients.sh [...] --in-tree      (Debian's own modules: the baseline)
 #
-# MODDIR holds our vhost.ko, vhost_net.ko and vhost_vsock.ko; they are insmod'ed by path before
-# anything opens /dev/vhost-net or /dev/vhost-vsock, and the taint flag O proves that the loaded
-# ones are ours.  Then a nested guest (Debian's 6.1 kernel, the busybox initramfs of
-# tests/clients/guest-initramfs.sh) is started by QEMU with two NICs over tap + vhost=on: sq0 (one
-# queue pair, tap0, 169.254.1.0/24) and mq0 (queues=2, mq=on, tap1, 169.254.2.0/24), and
-# -device vhost-vsock-pci,guest-cid=3.  The guest serves the host over a virtio-serial port (see
-# tests/clients/guest-init); the host drives every step with a timeout.  Over vsock, socat echoes
-# 1 MiB both ways (host connects to a guest listener and the reverse), SOCK_STREAM and
-# SOCK_SEQPACKET.  Then the same guest is started by libvirtd (<interface type='ethernet'> with
-# <driver name='vhost'/>, lvtap0, 169.254.3.0/24; <vsock model='virtio'> with CID 4) when nested
-# KVM works.
+# MODDIR holds our vhost.ko, vhost_net.ko, vhost_vsock.ko and vhost_scsi.ko; they are insmod'ed
+# by path before anything opens /dev/vhost-* (or targetcli loads tcm_vhost), and the taint flag O
+# proves that the loaded ones are ours.  targetcli (targetcli-fb, with a private D-Bus standing in
+# for the system bus it insists on) makes a LIO target on the fabric "vhost": naa.5001405f0c1e0001,
+# tpg1 with its nexus, LUN 0 a 64 MiB fileio backstore in the work dir.  Then a nested guest
+# (Debian's 6.1 kernel, the busybox initramfs of tests/clients/guest-initramfs.sh) is started by
+# QEMU with two NICs over tap + vhost=on: sq0 (one queue pair, tap0, 169.254.1.0/24) and mq0
+# (queues=2, mq=on, tap1, 169.254.2.0/24), -device vhost-vsock-pci,guest-cid=3 and -device
+# vhost-scsi-pci,wwpn=naa.5001405f0c1e0001.  The guest serves the host over a virtio-serial port
+# (see tests/clients/guest-init); the host drives every step with a timeout.  Over vsock, socat
+# echoes 1 MiB both ways (host connects to a guest listener and the reverse), SOCK_STREAM and
+# SOCK_SEQPACKET.  Over vhost-scsi, the guest's virtio_scsi finds the disk, sg_inq, sg_luns and
+# sg_readcap see LIO's LUN, 8 MiB written with O_DIRECT read back the same and are the same bytes
+# in the backstore's file on the host.  Then the same guest is started by libvirtd (<interface
+# type='ethernet'> with <driver name='vhost'/>, lvtap0, 169.254.3.0/24; <vsock model='virtio'>
+# with CID 4; <hostdev type='scsi_host'> with <source protocol='vhost'>) when nested KVM works.
+# At the end the target is removed in configfs (as targetcli's clearconfig does) and every
+# module unloads.
 #
 # Nested guests run under KVM when `modprobe kvm_amd|kvm_intel` gives a working /dev/kvm in the
 # test VM (the test VM must run with -cpu max), else under TCG.  Only link-local addresses are
 # used and no device leaves the VM.
 #
-# Output: one "PASS|FAIL|SKIP client/net|vsock/<case>[ - reason]" line per case, "# ..." lines with
-# details and timings.  Exit status 1 if any case failed.
+# Output: one "PASS|FAIL|SKIP client/net|vsock|scsi/<case>[ - reason]" line per case, "# ..."
+# lines with details and timings.  Exit status 1 if any case failed.
 #
 # Environment: VHOST_CLIENT_GUEST_INITRD (the nested initramfs; built here if unset or missing),
 # VHOST_CLIENT_ACCEL=kvm|tcg (force), VHOST_CLIENT_BOOT_TIMEOUT (s, default 180 under KVM, 600
@@ -33,20 +40,21 @@
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-demo=0 mq=1 libvirt=1 vsock=1 moddir='' intree=0 direct=1
+demo=0 mq=1 libvirt=1 vsock=1 scsi=1 moddir='' intree=0 direct=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--demo) demo=1 mq=0 libvirt=0; shift ;;
 	--no-mq) mq=0; shift ;;
 	--no-libvirt) libvirt=0; shift ;;
 	--no-vsock) vsock=0; shift ;;
+	--no-scsi) scsi=0; shift ;;
 	--in-tree) intree=1; shift ;;
 	--skip-qemu) direct=0; shift ;; # (development: only the libvirt part)
 	-*) echo "qemu-clients: unknown option $1" >&2; exit 2 ;;
 	*) moddir=$1; shift ;;
 	esac
 done
-[ $intree = 1 ] || [ -n "$moddir" ] || { echo "usage: $0 [--demo] [--no-mq] [--no-libvirt] [--no-vsock] MODDIR|--in-tree" >&2; exit 2; }
+[ $intree = 1 ] || [ -n "$moddir" ] || { echo "usage: $0 [--demo] [--no-mq] [--no-libvirt] [--no-vsock] [--no-scsi] MODDIR|--in-tree" >&2; exit 2; }
 [ -z "$moddir" ] || moddir=$(realpath "$moddir")
 
 npass=0 nfail=0 nskip=0
@@ -112,6 +120,7 @@ is_ours() { case "$(cat "/sys/module/$1/taint" 2>/dev/null)" in *O*) return 0 ;;
 tm=$EPOCHREALTIME
 devs=(vhost_net)
 [ $vsock = 0 ] || devs+=(vhost_vsock)
+[ $scsi = 0 ] || devs+=(vhost_scsi)
 note "kernel $(uname -r); $([ $intree = 1 ] && echo "Debian's in-tree ${devs[*]} (baseline)" || echo "our modules from $moddir")"
 # Whatever an earlier step left loaded must not serve this run.
 # (Debian's vhost_iotlb too: our vhost.ko exports the same symbols, so it cannot load beside it.)
@@ -284,10 +293,9 @@ hx() {
 }
 
 # vhost_fds PID [DEVICE]: how many descriptors of /dev/vhost-net (or DEVICE) the process holds.
+# (find, not a readlink per descriptor: each fork costs under TCG, and QEMU holds many.)
 vhost_fds() {
-	local f n=0
-	for f in /proc/"$1"/fd/*; do [ "$(readlink "$f")" != "${2:-/dev/vhost-net}" ] || n=$((n + 1)); done
-	echo $n
+	find "/proc/$1/fd" -lname "${2:-/dev/vhost-net}" 2>/dev/null | wc -l
 }
 
 # Bring a host tap up with an address once it exists.
@@ -334,6 +342,7 @@ start_qemu() {
 		-device virtio-net-pci,netdev=n1,mac=52:54:00:76:68:02,mq=on,vectors=6
 	)
 	[ $vsock = 0 ] || net+=(-device "vhost-vsock-pci,guest-cid=$qemu_cid")
+	[ $scsi_ok = 0 ] || net+=(-device "vhost-scsi-pci,wwpn=$scsi_wwpn")
 	qemu=(
 		qemu-system-x86_64 -name vt-net-guest -accel "$a" -cpu "$cpu" -smp 2 -m 512
 		-display none -monitor none -nodefaults -no-user-config -no-reboot "${bios[@]}"
@@ -398,7 +407,9 @@ vsock_guest_connects() {
 	got=$(grep -E '^[0-9]+ [0-9a-f]{64}$' <<<"$out" | sed -n 2p)
 	check "$name" "guest rc=$rc, $(grep -o 'socat=[0-9]*' <<<"$out"); sent '$sent', got back '$got'" \
 		eval '[ $rc = 0 ] && grep -q "^socat=0$" <<<"$out" && [ "$sent" = "$got" ] && [ "${sent%% *}" = $vsock_bytes ]'
-	[ "$sent" = "$got" ] && [ -n "$sent" ] || { printf '%s' "$out"; cat "$work/vsock-$port.log"; } | show
+	if [ "$sent" != "$got" ] || [ -z "$sent" ]; then
+		{ printf '%s' "$out"; cat "$work/vsock-$port.log"; } | show
+	fi
 }
 
 # vsock_host_connects CASE SOCAT-OPTIONS CID: the same the other way: the guest listens and
@@ -416,10 +427,12 @@ vsock_host_connects() {
 	got=$(sums "$work/v.out")
 	[ $demo = 0 ] || echo "host# cmp v.in v.out: $(cmp "$work/v.in" "$work/v.out" 2>&1 && echo same bytes)"
 	check "$name" "host socat rc=$rc; sent '$sent', got back '$got'" eval '[ $rc = 0 ] && [ "$sent" = "$got" ]'
-	[ $rc = 0 ] && [ "$sent" = "$got" ] || {
-		cat "$work/v.err"
-		gx 10 "cat /tmp/vsock-$port.log" && printf '%s' "$AOUT"
-	} | show
+	if [ $rc != 0 ] || [ "$sent" != "$got" ]; then
+		{
+			cat "$work/v.err"
+			gx 10 "cat /tmp/vsock-$port.log" && printf '%s' "$AOUT"
+		} | show
+	fi
 }
 
 # vsock_cases QEMU-PID: QEMU holds our /dev/vhost-vsock, then the echoes both ways, both types.
@@ -450,6 +463,179 @@ vsock_cases() {
 			eval '[ $ndev = 1 ] && [ -z "$bad" ]'
 	fi
 	timing vsock-cases "$t"
+}
+
+# ---------------------------------------------------------------------------------------------
+# vhost-scsi: targetcli makes a LIO target on the fabric "vhost" (ours, or Debian's in-tree
+# baseline); QEMU's vhost-scsi-pci (libvirt's <hostdev type='scsi_host'>) binds it and the guest's
+# virtio_scsi sees LUN 0, a 64 MiB fileio backstore in the work dir, as a disk.
+
+scsi_wwpn=naa.5001405f0c1e0001
+scsi_bytes=$((64 << 20))
+scsi_img=$work/scsi-disk.img
+scsi_ok=0 # the target is set up: the guests get the device
+
+# scsi_setup: the target, made by targetcli: the targetcli-setup and targetcli-ls cases.
+scsi_setup() {
+	local area=scsi t=$EPOCHREALTIME tpg=/sys/kernel/config/target/vhost/$scsi_wwpn/tpgt_1
+	local out rc nexus link why=''
+	if ! command -v targetcli >/dev/null || ! command -v dbus-daemon >/dev/null; then
+		result FAIL targetcli-setup "targetcli or dbus-daemon missing (targetcli-fb, dbus-daemon)"
+		result FAIL targetcli-ls "targetcli did not run"
+		return 1
+	fi
+	dbus-daemon --config-file=/usr/share/dbus-1/session.conf --address="unix:path=$work/dbus.sock" \
+		--nofork --nopidfile </dev/null >"$work/dbus.log" 2>&1 &
+	pids+=("$!")
+	if ! wait_for 20 test -S "$work/dbus.sock"; then
+		result FAIL targetcli-setup "the private D-Bus did not come up: $(head -n 2 "$work/dbus.log")"
+		result FAIL targetcli-ls "targetcli did not run"
+		return 1
+	fi
+	# One targetcli session for all of it (each start costs 5-10 s under TCG), with its own home
+	# (prefs, history) in the work dir and the private D-Bus as the system bus: targetcli asks the
+	# bus for tcmu-runner's backstores and gives up when there is none.  "/vhost create"
+	# makes tpg1 too and gives it a nexus with a generated naa name (rtslib does that for a
+	# fabric with the "nexus" feature), so nothing is set by hand.
+	local cmds=(
+		"/backstores/fileio create name=vtdisk file_or_dev=$scsi_img size=$scsi_bytes"
+		"/vhost create $scsi_wwpn"
+		"/vhost/$scsi_wwpn/tpg1/luns create /backstores/fileio/vtdisk"
+		"ls /vhost"
+	)
+	banner "vhost-scsi: targetcli makes a LIO target on the fabric \"vhost\", LUN 0 a 64 MiB file"
+	[ $demo = 0 ] || printf 'host# targetcli %s\n' "${cmds[@]}"
+	out=$(printf '%s\n' "set global auto_save_on_exit=false" "${cmds[@]}" exit |
+		TARGETCLI_HOME=$work/targetcli DBUS_SYSTEM_BUS_ADDRESS=unix:path=$work/dbus.sock targetcli 2>&1)
+	rc=$?
+	[ $demo = 0 ] || sed -n '/o- vhost/,/o- lun0/p' <<<"$out"
+	nexus=$(cat "$tpg/nexus" 2>/dev/null)
+	link=$(find "$tpg/lun/lun_0" -maxdepth 1 -type l -printf '%l' 2>/dev/null)
+	[ $rc = 0 ] || why+="targetcli exited with $rc; "
+	[[ $nexus == naa.* ]] || why+="$tpg/nexus is '$nexus'; "
+	[[ $link == */fileio_*/vtdisk ]] || why+="lun_0 links to '$link', not to the fileio backstore; "
+	[ "$(stat -c %s "$scsi_img" 2>/dev/null)" = $scsi_bytes ] || why+="no $scsi_bytes-byte $scsi_img; "
+	# (targetcli runs "modprobe tcm_vhost", the alias: ours must still be the one loaded.)
+	[ $intree = 1 ] || is_ours vhost_scsi || why+="vhost_scsi taint '$(cat /sys/module/vhost_scsi/taint)'; "
+	check targetcli-setup "${why%; }" [ -z "$why" ]
+	note "nexus $nexus, lun_0 -> $link"
+	# "ls /vhost": the target, tpg1 with the nexus, lun0 on fileio/vtdisk and its file.
+	check targetcli-ls "targetcli ls /vhost does not show $scsi_wwpn/tpg1 [$nexus]/lun0 on fileio/vtdisk" \
+		eval 'grep -q "o- $scsi_wwpn " <<<"$out" && grep -q "o- tpg1 .*\[$nexus" <<<"$out" &&
+			grep -q "o- lun0 .*\[fileio/vtdisk ($scsi_img)" <<<"$out"'
+	[ -z "$why" ] || printf '%s\n' "$out" | show
+	timing scsi-setup "$t"
+	[ -z "$why" ]
+}
+
+# scsi_teardown: the target goes the way targetcli's clearconfig takes it down, straight in
+# configfs (targetcli would take 10-15 s more): the LUN, the TPG with its nexus, the port, the
+# fabric's directory (which holds the module), the backstore; then the module unloads.
+scsi_teardown() {
+	local area=scsi t=$EPOCHREALTIME cfs=/sys/kernel/config/target l why=''
+	if [ -d $cfs/vhost ]; then
+		for l in "$cfs"/vhost/naa.*/tpgt_*/lun/lun_*/*; do [ ! -L "$l" ] || rm -f "$l"; done
+		rmdir $cfs/vhost/naa.*/tpgt_*/lun/lun_* $cfs/vhost/naa.*/tpgt_* $cfs/vhost/naa.* 2>/dev/null
+		rmdir $cfs/vhost || why="rmdir $cfs/vhost failed: $(find $cfs/vhost -mindepth 1 -maxdepth 3 -type d | tr '\n' ' ')"
+		rmdir $cfs/core/fileio_*/vtdisk $cfs/core/fileio_* 2>/dev/null
+		check scsi-target-removed "$why" [ -z "$why" ]
+	fi
+	rmmod vhost_scsi 2>/dev/null
+	timing scsi-teardown "$t"
+}
+
+# scsi_disk CASE: wait for the guest's disk (sd*) and set $sdev; its size and LIO's vendor.
+sdev=''
+scsi_disk() {
+	local rc line sectors vendor t=$EPOCHREALTIME
+	gx 90 'i=0; until d=$(ls /sys/block | grep -m1 "^sd") && [ -b /dev/$d ]; do i=$((i + 1)); [ $i -lt 600 ] || { ls /sys/block; exit 1; }; sleep 0.1; done; echo "disk $d $(cat /sys/block/$d/size) $(cat /sys/block/$d/device/vendor)"; echo "uptime $(cat /proc/uptime)"; dmesg | grep -E "scsi|sd " | tail -n 4'
+	rc=$?
+	line=$(grep -m1 '^disk ' <<<"$AOUT")
+	grep -Ev '^(disk .*)?$' <<<"$AOUT" | while IFS= read -r l; do note "guest: $l"; done
+	read -r _ sdev sectors vendor <<<"$line"
+	check "$1" "guest rc=$rc, disk '$sdev', $sectors sectors (want $((scsi_bytes / 512))), vendor '$vendor'" \
+		eval '[ $rc = 0 ] && [ "$sectors" = $((scsi_bytes / 512)) ] && [ "$vendor" = LIO-ORG ]'
+	[ $rc = 0 ] || printf '%s' "$AOUT" | show
+	timing "$1" "$t"
+	[ $rc = 0 ] && [ -n "$sdev" ]
+}
+
+# scsi_sg PREFIX [all]: sg_inq (LIO's vendor); with "all" also sg_luns (LUN 0 only) and sg_readcap
+# (the backstore's size).
+scsi_sg() {
+	local p=$1 rc t=$EPOCHREALTIME
+	gx 30 "sg_inq /dev/$sdev"
+	rc=$?
+	check "${p}sg-inq" "rc=$rc, no 'Vendor identification: LIO-ORG'" \
+		eval '[ $rc = 0 ] && grep -q "Vendor identification: LIO-ORG" <<<"$AOUT"'
+	[ $rc = 0 ] || printf '%s' "$AOUT" | show
+	[ "${2:-}" = all ] || return 0
+	gx 30 "sg_luns /dev/$sdev"
+	rc=$?
+	check "${p}sg-luns" "rc=$rc, want exactly LUN 0000000000000000" \
+		eval '[ $rc = 0 ] && [ "$(grep -cE "^ +[0-9a-f]{16}$" <<<"$AOUT")" = 1 ] &&
+			grep -qE "^ +0{16}$" <<<"$AOUT"'
+	[ $rc = 0 ] || printf '%s' "$AOUT" | show
+	gx 30 "sg_readcap /dev/$sdev"
+	rc=$?
+	check "${p}sg-readcap" "rc=$rc, no 'Device size: $scsi_bytes bytes'" \
+		eval '[ $rc = 0 ] && grep -q "Device size: $scsi_bytes bytes" <<<"$AOUT"'
+	[ $rc = 0 ] || printf '%s' "$AOUT" | show
+	timing "${p}sg" "$t"
+}
+
+# scsi_dd PREFIX OFFSET-MIB: the guest writes 8 MiB of random bytes at OFFSET with O_DIRECT and
+# reads them back the same way; the host finds the same bytes in the backstore's file.
+scsi_dd() {
+	local p=$1 at=$2 rc sent got host t=$EPOCHREALTIME
+	gx 120 "dd if=/dev/urandom of=/tmp/pat bs=1M count=8 iflag=fullblock 2>/dev/null && dd if=/tmp/pat of=/dev/$sdev bs=1M seek=$at oflag=direct conv=fsync && dd if=/dev/$sdev of=/tmp/back bs=1M skip=$at count=8 iflag=direct && sha256sum /tmp/pat /tmp/back"
+	rc=$?
+	sent=$(awk '$2 == "/tmp/pat" {print $1}' <<<"$AOUT")
+	got=$(awk '$2 == "/tmp/back" {print $1}' <<<"$AOUT")
+	check "${p}dd-roundtrip" "guest rc=$rc; wrote '$sent', read back '$got'" \
+		eval '[ $rc = 0 ] && [ -n "$sent" ] && [ "$sent" = "$got" ]'
+	[ $rc = 0 ] || printf '%s' "$AOUT" | show
+	timing "${p}dd" "$t"
+	[ $demo = 0 ] || echo "host# dd if=${scsi_img##*/} bs=1M skip=$at count=8 | sha256sum   (the backstore's file)"
+	host=$(dd if="$scsi_img" bs=1M skip="$at" count=8 2>/dev/null | sha256sum | cut -d' ' -f1)
+	[ $demo = 0 ] || echo "$host  -"
+	check "${p}host-sees-data" "the backstore's file has '$host' at $at MiB, the guest wrote '$sent'" \
+		eval '[ -n "$sent" ] && [ "$host" = "$sent" ]'
+}
+
+# scsi_cases QEMU-PID: QEMU holds our /dev/vhost-scsi; the guest's disk; what crossed our rings.
+scsi_cases() {
+	local pid=$1 area=scsi n c d s t=$EPOCHREALTIME ndev=0 chains=0 bytes=0
+	n=$(vhost_fds "$pid" /dev/vhost-scsi)
+	check qemu-holds-vhost-scsi "QEMU $pid holds $n /dev/vhost-scsi fds (want 1); vhost_scsi taint '$(cat /sys/module/vhost_scsi/taint 2>/dev/null)'" \
+		eval '[ "$n" = 1 ] && { [ $intree = 1 ] || is_ours vhost_scsi; }'
+	banner "vhost-scsi: the guest's virtio_scsi drives LIO's LUN through our vhost_scsi"
+	if scsi_disk disk; then
+		scsi_sg '' all
+		scsi_dd '' 1
+	else
+		for c in sg-inq sg-luns sg-readcap dd-roundtrip host-sees-data; do
+			result FAIL "$c" "no disk in the guest"
+		done
+	fi
+	# The commands went through our device: its request rings' counters (debugfs, ours only):
+	# chains, and the bytes written into them (responses and data-in) cover the 8 MiB read back.
+	if [ $intree = 0 ]; then
+		for d in /sys/kernel/debug/vhost/scsi-"$pid"-*; do
+			[ -d "$d" ] || continue
+			ndev=$((ndev + 1))
+			# (One awk for all rings: the device has max_io_vqs + 2 of them, 130 by default.)
+			s=$(awk 'FILENAME !~ /\/vq[01]$/ && $1 == "chains" {c += $2}
+				FILENAME !~ /\/vq[01]$/ && $1 == "bytes" {b += $2}
+				END {print c + 0, b + 0}' "$d"/vq* 2>/dev/null)
+			read -r chains bytes <<<"$s"
+			note "${d##*/}: request rings: chains $chains, bytes $bytes"
+			[ $demo = 0 ] || { echo "host# cat ${d}/vq2"; cat "$d/vq2"; }
+		done
+		check datapath "$ndev vhost-scsi devices of QEMU $pid in debugfs (want 1); request rings: $chains chains, $bytes bytes (want > 8 MiB)" \
+			eval '[ $ndev = 1 ] && [ "$chains" -gt 0 ] && [ "$bytes" -gt $((8 << 20)) ]'
+	fi
+	timing scsi-cases "$t"
 }
 
 # The direct QEMU guest: every case but libvirt's.  Returns 1 if the guest did not boot.
@@ -539,7 +725,7 @@ qemu_run() {
 		src=$?
 		check iperf3-guest-to-host "client rc=$rc, server ok=$src" \
 			eval '[ $rc = 0 ] && [ $src = 0 ] && grep -q receiver <<<"$out"'
-		[ $rc = 0 ] && [ $src = 0 ] || { printf '%s' "$out"; cat "$work/srv1.log"; } | show
+		if [ $rc != 0 ] || [ $src != 0 ]; then { printf '%s' "$out"; cat "$work/srv1.log"; } | show; fi
 	else
 		result FAIL iperf3-guest-to-host "host iperf3 server did not start"
 	fi
@@ -604,6 +790,7 @@ qemu_run() {
 	fi
 
 	[ $vsock = 0 ] || vsock_cases "$gpid"
+	[ $scsi_ok = 0 ] || scsi_cases "$gpid"
 
 	# --- the data really went through vhost: no fallback to userspace virtio, and our per-ring
 	# counters (debugfs, ours only) or the kernel's vhost workers of this QEMU
@@ -643,7 +830,7 @@ qemu_run() {
 		check guest-poweroff "QEMU exit status $rc" [ $rc = 0 ]
 		agent_close
 	fi
-	bad=$(tr -d '\r' <"$gdir/console.log" | grep -E '(^|[^[:alnum:]_])(BUG|WARNING):|Oops|Call Trace|virtio_net.*(fail|error)|NETDEV WATCHDOG' | head -n 3)
+	bad=$(tr -d '\r' <"$gdir/console.log" | grep -E '(^|[^[:alnum:]_])(BUG|WARNING):|Oops|Call Trace|virtio_(net|scsi).*(fail|error)|NETDEV WATCHDOG|I/O error' | head -n 3)
 	check guest-kernel-log "$(head -n1 <<<"$bad")" [ -z "$bad" ]
 	[ -z "$bad" ] || tr -d '\r' <"$gdir/console.log" | tail -n 40 | show
 	timing shutdown "$tt"
@@ -738,6 +925,7 @@ libvirt_guest() {
 		    <channel type='pipe'><source path='$d/ctl'/><target type='virtio' name='ctl'/></channel>
 		    <memballoon model='none'/>
 		    $([ $vsock = 0 ] || echo "<vsock model='virtio'><cid auto='no' address='$libvirt_cid'/></vsock>")
+		    $([ $scsi_ok = 0 ] || echo "<hostdev mode='subsystem' type='scsi_host' managed='no'><source protocol='vhost' wwpn='$scsi_wwpn'/></hostdev>")
 		  </devices>
 		</domain>
 	EOF
@@ -804,16 +992,40 @@ libvirt_guest() {
 			area=vsock vsock_host_connects libvirt-stream-host-to-guest '' "$libvirt_cid"
 		fi
 	fi
+	[ $scsi_ok = 0 ] || libvirt_scsi "$qpid" "$cmdl"
 	printf '%s %s\n' 999 "poweroff -f" >&"$ain"
 	wait_for 60 sh -c "! kill -0 $qpid 2>/dev/null" ||
 		note "libvirt guest still running 60 s after poweroff: destroying it"
 }
 
+# libvirt_scsi QEMU-PID COMMAND-LINE: <hostdev type='scsi_host'> with <source protocol='vhost'>:
+# libvirt opens /dev/vhost-scsi and hands QEMU the fd (vhostfd); the guest's disk works.
+libvirt_scsi_cases=(libvirt-holds-vhost-scsi libvirt-disk libvirt-sg-inq libvirt-dd-roundtrip
+	libvirt-host-sees-data)
+libvirt_scsi() {
+	local area=scsi n dev c
+	n=$(vhost_fds "$1" /dev/vhost-scsi)
+	dev=$(grep -oE -- "-device [^ ]*vhost-scsi[^ ]*" <<<"$2")
+	note "libvirt vhost-scsi device: $dev"
+	check libvirt-holds-vhost-scsi "libvirt's QEMU $1 holds $n /dev/vhost-scsi fds (want 1), device '$dev' (want vhostfd), vhost_scsi taint '$(cat /sys/module/vhost_scsi/taint 2>/dev/null)'" \
+		eval '[ "$n" = 1 ] && grep -q vhostfd <<<"$dev" && { [ $intree = 1 ] || is_ours vhost_scsi; }'
+	if scsi_disk libvirt-disk; then
+		scsi_sg libvirt-
+		scsi_dd libvirt- 16
+	else
+		for c in "${libvirt_scsi_cases[@]:2}"; do result FAIL "$c" "no disk in the libvirt guest"; done
+	fi
+}
+
 # libvirt_result STATUS REASON: every libvirt case, when the libvirt guest cannot run.
 libvirt_result() {
+	local c
 	result "$1" libvirt-ping "$2"
 	[ $vsock = 0 ] || area=vsock result "$1" libvirt-stream-host-to-guest "$2"
+	[ $scsi_ok = 0 ] || for c in "${libvirt_scsi_cases[@]}"; do area=scsi result "$1" "$c" "$2"; done
 }
+
+[ $scsi = 0 ] || { scsi_setup && scsi_ok=1; }
 
 qemu_ok=1
 if [ $direct = 1 ]; then
@@ -841,10 +1053,12 @@ fi
 # AF_VSOCK's close timeout of 8 s: bounded wait.)
 [ $vsock = 0 ] || wait_for 20 sh -c '[ "$(cat /sys/module/vhost_vsock/refcnt 2>/dev/null || echo 0)" = 0 ]'
 rmmod vhost_vsock 2>/dev/null
+[ $scsi = 0 ] || scsi_teardown
 rmmod vhost_net 2>/dev/null && rmmod vhost 2>/dev/null
 [ $intree = 0 ] || rmmod vhost_iotlb 2>/dev/null
 check unload "still loaded: $(grep -E '^vhost' /proc/modules | cut -d' ' -f1-3 | tr '\n' ';')" \
-	eval '! [ -d /sys/module/vhost_net ] && ! [ -d /sys/module/vhost_vsock ] && ! [ -d /sys/module/vhost ]'
+	eval '! [ -d /sys/module/vhost_net ] && ! [ -d /sys/module/vhost_vsock ] &&
+		! [ -d /sys/module/vhost_scsi ] && ! [ -d /sys/module/vhost ]'
 timing all "$T0"
 note "clients: $npass passed, $nfail failed, $nskip skipped"
 [ $nfail = 0 ]
