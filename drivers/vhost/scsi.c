@@ -6,11 +6,11 @@
  * scsi_fabric.c).
  *
  * Rings: 0 control (task management, async notification), 1 events (LUN
- * hotplug), 2 and up requests. A request's data goes through a bounce
- * buffer: data-out is copied in before the command is submitted, data-in
- * out when it completes. Completions arrive from LIO's workqueues; they
- * only queue the request on its ring's done list, and the ring's worker
- * writes the response.
+ * hotplug), 2 and up requests. LIO moves a request's data straight to or
+ * from the guest's pages, which the request holds until it is answered;
+ * T10 PI, a few bytes per block, is copied through a buffer of its own.
+ * Completions arrive from LIO's workqueues; they only queue the request on
+ * its ring's done list, and the ring's worker writes the response.
  */
 #include <linux/llist.h>
 #include <linux/miscdevice.h>
@@ -38,6 +38,9 @@
 
 #define VHOST_SCSI_WEIGHT	256
 #define VHOST_SCSI_BYTE_WEIGHT	0x80000
+/* A request's own room for small scatterlists and chains. */
+#define VHOST_SCSI_INLINE_SG	8
+#define VHOST_SCSI_INLINE_IOV	4
 /* Protection information: 8 bytes per 512-byte block of a transfer. */
 #define VHOST_SCSI_MAX_PI	((VHOST_SCSI_MAX_SGL << PAGE_SHIFT) / 512 * 8)
 /* Events waiting for event buffers; more are "missed". */
@@ -85,9 +88,9 @@ struct vhost_scsi_req {
 	bool tmf;
 	bool aborted;			/* LIO dropped it (abort, LUN reset) */
 	u8 tmf_response;		/* VIRTIO_SCSI_S_* of a TMF */
-	struct scatterlist *sgl;	/* the bounce buffer */
-	unsigned int nents;
-	u32 data_len;			/* the bounce buffer's */
+	struct scatterlist *sgl;	/* the guest's data pages */
+	unsigned int nents;		/* each holds a page reference */
+	u32 data_len;			/* what they hold */
 	u32 buf_len;			/* the guest's data buffer */
 	struct scatterlist *prot_sgl;	/* T10 PI, bounced too */
 	unsigned int prot_nents;
@@ -97,6 +100,8 @@ struct vhost_scsi_req {
 	unsigned int nin;		/* the guest's writable buffers */
 	struct iovec *in;
 	unsigned char sense[TRANSPORT_SENSE_BUFFER];
+	struct scatterlist inline_sg[VHOST_SCSI_INLINE_SG];
+	struct iovec inline_iov[VHOST_SCSI_INLINE_IOV];
 };
 
 static struct vhost_scsi *vhost_scsi_of(struct vhost_virtqueue *vq)
@@ -148,11 +153,21 @@ static void vhost_scsi_reply(struct vhost_virtqueue *vq, u16 head,
 
 static void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r)
 {
-	if (r->sgl)
-		sgl_free_n_order(r->sgl, r->nents, 0);
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sg(r->sgl, sg, r->nents, i) {
+		/* LIO may have written into the guest's pages. */
+		if (r->dir == DMA_FROM_DEVICE)
+			set_page_dirty_lock(sg_page(sg));
+		put_page(sg_page(sg));
+	}
+	if (r->sgl != r->inline_sg)
+		kfree(r->sgl);
 	if (r->prot_sgl)
 		sgl_free_n_order(r->prot_sgl, r->prot_nents, 0);
-	kfree(r->in);
+	if (r->in != r->inline_iov)
+		kfree(r->in);
 	kfree(r);
 	/*
 	 * The unbinder may free @vs once this reaches 0: wake it through
@@ -230,23 +245,18 @@ static void vhost_scsi_cmd_reply(struct vhost_virtqueue *vq,
 		return;
 	}
 	if (data) {
-		/* PI first, in the room the guest gave it; then the data. */
+		/* The PI, in the room the guest gave it before the data. */
 		if (r->prot_sgl && vhost_scsi_pi_returned(se) &&
 		    !vhost_scsi_sgl_copy(r->prot_sgl, r->prot_nents,
-					 min(se->prot_length, r->pi_in), &to))
-			goto fault;
-		iov_iter_init(&to, ITER_DEST, r->in, r->nin,
-			      sizeof(resp) + r->pi_in + data);
-		iov_iter_advance(&to, sizeof(resp) + r->pi_in);
-		if (!vhost_scsi_sgl_copy(r->sgl, r->nents, data, &to))
-			goto fault;
+					 min(se->prot_length, r->pi_in), &to)) {
+			vhost_vq_error(vq, "request %u: PI room not writable",
+				       r->head);
+			return;
+		}
 		len += r->pi_in + data;
 	}
 	vhost_scsi_log(vq, r->in, r->nin, len);
 	vhost_vq_add_used(vq, r->head, len);
-	return;
-fault:
-	vhost_vq_error(vq, "request %u: data-in not writable", r->head);
 }
 
 static void vhost_scsi_done_work(struct vhost_work *work)
@@ -383,12 +393,15 @@ static struct vhost_scsi_req *vhost_scsi_req_new(struct vhost_scsi_ring *ring,
 
 	if (!r)
 		return NULL;
-	r->in = kmemdup(c->iov + c->out, c->in * sizeof(*c->iov),
-			GFP_KERNEL_ACCOUNT);
-	if (!r->in) {
-		kfree(r);
-		return NULL;
+	r->in = r->inline_iov;
+	if (c->in > VHOST_SCSI_INLINE_IOV) {
+		r->in = kmalloc_array(c->in, sizeof(*c->iov), GFP_KERNEL_ACCOUNT);
+		if (!r->in) {
+			kfree(r);
+			return NULL;
+		}
 	}
+	memcpy(r->in, c->iov + c->out, c->in * sizeof(*c->iov));
 	r->nin = c->in;
 	r->ring = ring;
 	r->head = c->head;
@@ -439,25 +452,70 @@ static bool vhost_scsi_read_hdr(struct vhost_virtqueue *vq,
 }
 
 /*
- * Bounce buffers for the data (capped at the maximum transfer LIO
- * advertises, whatever the guest's descriptors claim: a larger buffer
- * gets the rest as residual) and the PI, and the data-out copied in.
+ * Reference the guest's pages under @len bytes of @iter and describe them
+ * in r->sgl, for LIO to move the data in place (ITER_DEST: the pages must
+ * be writable).
  */
-static int vhost_scsi_req_bounce(struct vhost_scsi_req *r, size_t out,
-				 size_t in, const struct vhost_scsi_hdr *h,
-				 struct iov_iter *from)
+static int vhost_scsi_map(struct vhost_scsi_req *r, struct iov_iter *iter,
+			  size_t len)
+{
+	unsigned int max;
+
+	iov_iter_truncate(iter, len);
+	max = iov_iter_npages(iter, INT_MAX);
+	r->sgl = r->inline_sg;
+	if (max > VHOST_SCSI_INLINE_SG) {
+		r->sgl = kmalloc_array(max, sizeof(*r->sgl), GFP_KERNEL_ACCOUNT);
+		if (!r->sgl)
+			return -ENOMEM;
+	}
+	sg_init_table(r->sgl, max);
+	while (iov_iter_count(iter)) {
+		struct page *pages[16];
+		size_t off;
+		ssize_t got = iov_iter_get_pages2(iter, pages, SIZE_MAX,
+						  ARRAY_SIZE(pages), &off);
+		unsigned int i;
+
+		if (got <= 0)
+			return got ?: -EFAULT;
+		for (i = 0; got > 0; i++) {
+			size_t n = min_t(size_t, got, PAGE_SIZE - off);
+
+			if (r->nents == max) {	/* not as counted: give back */
+				while (got > 0) {
+					put_page(pages[i++]);
+					got -= min_t(size_t, got, PAGE_SIZE - off);
+					off = 0;
+				}
+				return -EFAULT;
+			}
+			sg_set_page(&r->sgl[r->nents++], pages[i], n, off);
+			got -= n;
+			off = 0;
+		}
+	}
+	if (r->nents)
+		sg_mark_end(&r->sgl[r->nents - 1]);
+	return 0;
+}
+
+/*
+ * The data (capped at the maximum transfer LIO advertises, whatever the
+ * guest's descriptors claim: a larger buffer gets the rest as residual)
+ * and a copy of the PI, for LIO. @from is at the data-out's PI, if any.
+ */
+static int vhost_scsi_req_data(struct vhost_scsi_req *r, size_t out,
+			       size_t in, const struct vhost_scsi_hdr *h,
+			       struct iov_iter *from)
 {
 	u32 pi = h->pi_out ?: h->pi_in;
+	struct iov_iter to;
 
 	r->buf_len = min_t(size_t, out ?: in, U32_MAX);
 	r->data_len = min_t(u32, r->buf_len, VHOST_SCSI_MAX_SGL << PAGE_SHIFT);
 	r->dir = out ? DMA_TO_DEVICE : in ? DMA_FROM_DEVICE : DMA_NONE;
 	r->pi_in = h->pi_in;
-	if (r->data_len) {
-		r->sgl = sgl_alloc(r->data_len, GFP_KERNEL_ACCOUNT, &r->nents);
-		if (!r->sgl)
-			return -ENOMEM;
-	}
 	if (pi) {
 		r->prot_len = pi;
 		r->prot_sgl = sgl_alloc(pi, GFP_KERNEL_ACCOUNT, &r->prot_nents);
@@ -467,8 +525,17 @@ static int vhost_scsi_req_bounce(struct vhost_scsi_req *r, size_t out,
 	if (h->pi_out &&
 	    !vhost_scsi_sgl_copy(r->prot_sgl, r->prot_nents, pi, from))
 		return -EFAULT;
-	if (out && !vhost_scsi_sgl_copy(r->sgl, r->nents, r->data_len, from))
-		return -EFAULT;
+	if (out)
+		return vhost_scsi_map(r, from, r->data_len);
+	if (in) {
+		/* Past the response and the PI room. */
+		iov_iter_init(&to, ITER_DEST, r->in, r->nin,
+			      sizeof(struct virtio_scsi_cmd_resp) + h->pi_in +
+			      in);
+		iov_iter_advance(&to, sizeof(struct virtio_scsi_cmd_resp) +
+			       h->pi_in);
+		return vhost_scsi_map(r, &to, r->data_len);
+	}
 	return 0;
 }
 
@@ -512,14 +579,14 @@ static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BUSY);
 		return;
 	}
-	ret = vhost_scsi_req_bounce(r, out - h.pi_out, in - h.pi_in, &h, from);
+	ret = vhost_scsi_req_data(r, out - h.pi_out, in - h.pi_in, &h, from);
 	if (ret) {
 		vhost_scsi_req_free(vs, r);
-		if (ret == -EFAULT)
-			vhost_vq_error(vq, "request %u: data-out not readable",
-				       c->head);
-		else
+		if (ret == -ENOMEM)
 			vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BUSY);
+		else
+			vhost_vq_error(vq, "request %u: data buffer not %s",
+				       c->head, out ? "readable" : "writable");
 		return;
 	}
 	se = &r->se_cmd;
