@@ -8,9 +8,12 @@
 # the ring's live debugfs counters.  Then a nested guest, started inside
 # that VM by QEMU with -netdev tap,vhost=on, talks to the VM (ping both
 # ways, iperf3) over OUR vhost_net.ko: QEMU's /dev/vhost-net descriptors,
-# the O taint and our per-ring counters are shown; and over OUR
+# the O taint and our per-ring counters are shown; over OUR
 # vhost_vsock.ko (-device vhost-vsock-pci): socat echoes 1 MiB between the
-# VM and the guest over AF_VSOCK, both ways.
+# VM and the guest over AF_VSOCK, both ways; and over OUR vhost_scsi.ko
+# (-device vhost-scsi-pci, a LIO target made with targetcli): the guest's
+# disk answers sg_inq and 8 MiB written and read back match, in the
+# guest and in the backing file on the VM.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -34,7 +34,8 @@ echo "== modules unloaded cleanly"
 
 if [ -f "$MODDIR/vhost_net.ko" ]; then
 	echo
-	echo "== a nested guest whose NIC is served by OUR vhost_net.ko, its vsock by OUR vhost_vsock.ko"
+	echo "== a nested guest whose NIC is served by OUR vhost_net.ko, its vsock by OUR vhost_vsock.ko," \
+		"its disk by OUR vhost_scsi.ko"
 	tests/clients/qemu-clients.sh --demo "$MODDIR"
 else
 	echo "== (no vhost_net.ko built yet: skipping the nested-guest network demo)"
