@@ -63,8 +63,8 @@ fi
 # VM's view of the cache is throw-away).
 client_initrd=$(tests/clients/guest-initramfs.sh 2>>"$log") ||
 	say "FAIL setup/guest-initramfs - tests/clients/guest-initramfs.sh failed (see build/check.log)"
-# Kernels whose VM runs the real-client layer (QEMU + libvirt over our vhost-net and vhost-vsock,
-# nested); VHOST_CLIENT_KERNELS= (empty) leaves it out.
+# Kernels whose VM runs the real-client layer (targetcli, QEMU + libvirt over our vhost-net,
+# vhost-vsock and vhost-scsi, nested); VHOST_CLIENT_KERNELS= (empty) leaves it out.
 client_kernels=${VHOST_CLIENT_KERNELS-6.1 6.12}
 [ -n "$client_kernels" ] ||
 	say "SKIP clients - VHOST_CLIENT_KERNELS is empty"
