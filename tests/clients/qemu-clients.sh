@@ -263,6 +263,22 @@ agent_wait() {
 	return 1
 }
 
+# qemu_threads PID: name/state/wait channel of each of the process's threads, and the kernel
+# stack of those in D state: what a QEMU that stopped answering waits on.  (No forks: the first
+# timed-out command in a run shows it, with the guest console's tail.)
+qemu_threads() {
+	local t c w st k v _
+	for t in /proc/"$1"/task/*; do
+		c='' w='' st=''
+		read -r c <"$t/comm"
+		read -r w <"$t/wchan"
+		while read -r k v _; do [ "$k" != State: ] || st=$v; done <"$t/status"
+		printf '%s/%s/%s ' "$c" "$st" "$w"
+		[ "$st" != D ] || { echo; cat "$t/stack"; }
+	done 2>/dev/null
+	echo
+}
+gx_diag=0
 # gx SECONDS COMMAND: run COMMAND in the guest (one line); its output in $AOUT, returns its status
 # (124 on timeout, 125 if the guest is gone).
 aseq=0
@@ -279,6 +295,15 @@ gx() {
 	1) rc=124 ;;
 	*) rc=125 ;;
 	esac
+	if [ "$rc" = 124 ] && [ $gx_diag = 0 ]; then
+		gx_diag=1
+		{
+			echo "the guest did not finish '$cmd' within $to s; QEMU $gpid threads (name/state/wchan):"
+			qemu_threads "$gpid"
+			echo "-- guest console (tail):"
+			tr -d '\r' <"$gdir/console.log" | tail -n 15
+		} | show
+	fi
 	[ $demo = 0 ] || printf '%s' "$AOUT"
 	return "$rc"
 }
