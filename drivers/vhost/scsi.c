@@ -163,7 +163,7 @@ static void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r)
 		put_page(sg_page(sg));
 	}
 	if (r->sgl != r->inline_sg)
-		kfree(r->sgl);
+		kvfree(r->sgl);
 	if (r->prot_sgl)
 		sgl_free_n_order(r->prot_sgl, r->prot_nents, 0);
 	if (r->in != r->inline_iov)
@@ -465,7 +465,8 @@ static int vhost_scsi_map(struct vhost_scsi_req *r, struct iov_iter *iter,
 	max = iov_iter_npages(iter, INT_MAX);
 	r->sgl = r->inline_sg;
 	if (max > VHOST_SCSI_INLINE_SG) {
-		r->sgl = kmalloc_array(max, sizeof(*r->sgl), GFP_KERNEL_ACCOUNT);
+		/* 64 KiB for 8 MiB: kvmalloc, not an order-4 kmalloc. */
+		r->sgl = kvmalloc_array(max, sizeof(*r->sgl), GFP_KERNEL_ACCOUNT);
 		if (!r->sgl)
 			return -ENOMEM;
 	}
