@@ -139,16 +139,17 @@ static void read_capacity_matches_the_ramdisk(void)
 	lio_port_teardown(&p);
 }
 
+/* Up to the maximum transfer LIO advertises (8 MiB). */
 static void write_then_read_every_size(void)
 {
-	static const uint32_t sizes[] = { 512, 4096, 65536, 1u << 20 };
+	static const uint32_t sizes[] = { 512, 4096, 65536, 1u << 20, 8u << 20 };
 	uint32_t seed = (uint32_t)getpid();
 	struct vsc_result r;
 	struct lio_port p;
 	uint8_t cdb[10];
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
+	lio_port_setup(&p, TAG, 1, 16);
 	vsc_setup(&v, NULL, &p);
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
 		uint16_t blocks = (uint16_t)(sizes[i] / 512);
