@@ -78,17 +78,13 @@ bool bench_ring_size_ok(unsigned int num)
 int bench_open(const char *path, uint64_t want)
 {
 	uint64_t offered;
-	int fd;
+	int fd = vh_open_owned(path, want, &offered);
 
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		die("open %s: %s", path, strerror(errno));
-	TRY(vh_set_owner(fd));
-	TRY(vh_get_features(fd, &offered));
-	if ((offered & want) != want)
+	if (fd == -ENOTSUP)
 		die("device offers features 0x%llx, need 0x%llx",
 		    (unsigned long long)offered, (unsigned long long)want);
-	TRY(vh_set_features(fd, want));
+	if (fd < 0)
+		die("%s: open, owner, features: %s", path, vt_err(fd));
 	return fd;
 }
 
@@ -103,13 +99,8 @@ int bench_open(const char *path, uint64_t want)
  */
 void bench_mem_init(int fd, struct gmem *mem, size_t size)
 {
-	struct vhost_memory *t;
-
 	gmem_init(mem, GMEM_DEFAULT_GPA, size);
-	t = memtable_alloc(1);
-	memtable_set(t, 0, mem->gpa, mem->size, (uintptr_t)mem->hva);
-	TRY(vh_set_mem_table(fd, t));
-	free(t);
+	TRY(vh_set_mem_one(fd, mem->gpa, mem->size, mem->hva));
 }
 
 /**

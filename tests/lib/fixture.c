@@ -89,11 +89,7 @@ void vt_setup_features(struct vt_dev *d)
 
 void vt_set_mem_table_gmem(struct vt_dev *d)
 {
-	struct vhost_memory *t = memtable_alloc(1);
-
-	memtable_set(t, 0, d->mem.gpa, d->mem.size, (uintptr_t)d->mem.hva);
-	EXPECT_OK(vh_set_mem_table(d->fd, t));
-	free(t);
+	EXPECT_OK(vh_set_mem_one(d->fd, d->mem.gpa, d->mem.size, d->mem.hva));
 }
 
 void vt_setup_mem(struct vt_dev *d)
@@ -404,24 +400,16 @@ void vt_roundtrip(struct vt_dev *d, uint32_t out_len, uint32_t in_len,
 int vt_guest_open(const char *path, uint64_t features, struct gmem *mem,
 		  size_t mem_size)
 {
-	struct vhost_memory *t;
 	uint64_t offered;
-	int fd;
+	int fd = vh_open_owned(path, features, &offered);
 
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		FAIL("open %s: %s", path, strerror(errno));
-	EXPECT_OK(vh_set_owner(fd));
-	EXPECT_OK(vh_get_features(fd, &offered));
-	if ((features & offered) != features)
+	if (fd == -ENOTSUP)
 		SKIP("device offers 0x%llx, the case needs 0x%llx",
 		     (unsigned long long)offered, (unsigned long long)features);
-	EXPECT_OK(vh_set_features(fd, features));
+	if (fd < 0)
+		FAIL("%s: open, owner, features: %s", path, vt_err(fd));
 	gmem_init(mem, GMEM_DEFAULT_GPA, mem_size);
-	t = memtable_alloc(1);
-	memtable_set(t, 0, mem->gpa, mem->size, (uintptr_t)mem->hva);
-	EXPECT_OK(vh_set_mem_table(fd, t));
-	free(t);
+	EXPECT_OK(vh_set_mem_one(fd, mem->gpa, mem->size, mem->hva));
 	return fd;
 }
 

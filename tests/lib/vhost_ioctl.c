@@ -219,6 +219,39 @@ void memtable_set(struct vhost_memory *t, unsigned int i, uint64_t gpa,
 	t->regions[i].flags_padding = 0;
 }
 
+long vh_set_mem_one(int fd, uint64_t gpa, uint64_t size, void *hva)
+{
+	struct vhost_memory *t = memtable_alloc(1);
+	long r;
+
+	memtable_set(t, 0, gpa, size, (uintptr_t)hva);
+	r = vh_set_mem_table(fd, t);
+	free(t);
+	return r;
+}
+
+int vh_open_owned(const char *path, uint64_t want, uint64_t *offered)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	long r;
+
+	*offered = 0;
+	if (fd < 0)
+		return -errno;
+	r = vh_set_owner(fd);
+	if (!r)
+		r = vh_get_features(fd, offered);
+	if (!r && (*offered & want) != want)
+		r = -ENOTSUP;
+	if (!r)
+		r = vh_set_features(fd, want);
+	if (r) {
+		close(fd);
+		return (int)r;
+	}
+	return fd;
+}
+
 int vt_eventfd(void)
 {
 	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

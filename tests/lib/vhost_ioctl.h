@@ -53,6 +53,15 @@ long vh_test_set_backend(int fd, unsigned int idx, int bfd);
 struct vhost_memory *memtable_alloc(unsigned int n);
 void memtable_set(struct vhost_memory *t, unsigned int i, uint64_t gpa,
 		  uint64_t size, uint64_t uaddr);
+/* A memory table of one region; 0 or -errno. */
+long vh_set_mem_one(int fd, uint64_t gpa, uint64_t size, void *hva);
+
+/*
+ * Open a vhost device, take ownership and set the features @want: the fd,
+ * or -errno; -ENOTSUP when the device does not offer them all (*offered
+ * says what it does).
+ */
+int vh_open_owned(const char *path, uint64_t want, uint64_t *offered);
 
 /* eventfd helpers */
 int vt_eventfd(void);			/* nonblocking, cloexec; fatal on error */

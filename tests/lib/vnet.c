@@ -114,7 +114,6 @@ static void setup_tap(struct vnet *n)
 
 void vnet_setup(struct vnet *n, const struct vnet_opts *o)
 {
-	struct vhost_memory *t;
 	uint64_t offered, want;
 
 	memset(n, 0, sizeof(*n));
@@ -161,10 +160,7 @@ void vnet_setup(struct vnet *n, const struct vnet_opts *o)
 	 * A memory table even with the IOTLB, as QEMU does: Linux's
 	 * vhost_net refuses a backend (-EFAULT) on a device without one.
 	 */
-	t = memtable_alloc(1);
-	memtable_set(t, 0, n->mem.gpa, n->mem.size, (uintptr_t)n->mem.hva);
-	EXPECT_OK(vh_set_mem_table(n->fd, t));
-	free(t);
+	EXPECT_OK(vh_set_mem_one(n->fd, n->mem.gpa, n->mem.size, n->mem.hva));
 	if (n->o.iotlb) {
 		n->iotlb = calloc(1, sizeof(*n->iotlb));
 		if (!n->iotlb)
