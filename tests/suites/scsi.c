@@ -8,6 +8,8 @@
 #include "vt.h"
 #include "vscsi.h"
 
+#include <endian.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #define TAG 1u
@@ -340,6 +342,82 @@ static void events_missed_without_buffers(void)
 	EXPECT_OK(vh_ioctl(v.fd, VHOST_SCSI_SET_EVENTS_MISSED, &missed));
 	EXPECT_OK(vh_ioctl(v.fd, VHOST_SCSI_GET_EVENTS_MISSED, &missed));
 	CHECK(!missed, "events-missed still set");
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
+/* ---- requests the device cannot serve ---------------------------- */
+
+/* Queue a chain of the case's own buffers on the request ring. */
+static void send_raw(struct vsc *v, const struct vt_buf *b, unsigned int nout,
+		     unsigned int nin)
+{
+	if (vr_add(&v->vr[VSC_IO], b, nout, nin, 0, NULL) < 0)
+		FAIL("cannot queue a request");
+	vr_publish_kick(&v->vr[VSC_IO]);
+}
+
+static void expect_ring_error(struct vsc *v, uint16_t used_before)
+{
+	CHECK(vt_poll_in(v->vr[VSC_IO].err_fd, VT_WAIT_MS) == 1,
+	      "no error signalled on the request ring");
+	CHECK(vr_used_idx(&v->vr[VSC_IO]) == used_before,
+	      "the device used a request it could not serve");
+}
+
+static void request_shorter_than_its_header_signals_error(void)
+{
+	struct lio_port p;
+	struct vt_buf b[2];
+	uint64_t gpa;
+	uint8_t *buf;
+	struct vsc v;
+
+	lio_port_setup(&p, TAG, 1, 4);
+	vsc_setup(&v, NULL, &p);
+	buf = gmem_alloc_p(&v.mem, VT_PAGE, VT_PAGE, &gpa);
+	memset(buf, 0, VT_PAGE);
+	/* 10 bytes of a 51-byte header, and room for a response. */
+	b[0] = (struct vt_buf){ gpa, 10 };
+	b[1] = (struct vt_buf){ gpa + 512, sizeof(struct virtio_scsi_cmd_resp) };
+	send_raw(&v, b, 1, 1);
+	expect_ring_error(&v, 0);
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
+/*
+ * A READ whose data-in buffer the owner mapped read-only: the device
+ * cannot hand those pages to LIO; it signals the error eventfd and does
+ * not answer (or touch) anything.
+ */
+static void read_into_read_only_memory_signals_error(void)
+{
+	struct virtio_scsi_cmd_req *req;
+	struct lio_port p;
+	struct vt_buf b[3];
+	uint64_t gpa, data_gpa;
+	uint8_t *buf, *data;
+	struct vsc v;
+
+	lio_port_setup(&p, TAG, 1, 4);
+	vsc_setup(&v, NULL, &p);
+	buf = gmem_alloc_p(&v.mem, VT_PAGE, VT_PAGE, &gpa);
+	data = gmem_alloc_p(&v.mem, VT_PAGE, VT_PAGE, &data_gpa);
+	req = (void *)buf;
+	memset(req, 0, sizeof(*req));
+	req->lun[0] = 1;
+	req->lun[1] = TAG;
+	req->lun[2] = 0x40;
+	req->tag = htole64(7);
+	rw10(req->cdb, 0x28, 0, 8);
+	if (mprotect(data, VT_PAGE, PROT_READ))
+		FAIL("mprotect: %s", strerror(errno));
+	b[0] = (struct vt_buf){ gpa, sizeof(*req) };
+	b[1] = (struct vt_buf){ gpa + 512, sizeof(struct virtio_scsi_cmd_resp) };
+	b[2] = (struct vt_buf){ data_gpa, 4096 };
+	send_raw(&v, b, 1, 2);
+	expect_ring_error(&v, 0);
 	close(v.fd);
 	lio_port_teardown(&p);
 }
@@ -758,6 +836,8 @@ static const struct vt_case cases[] = {
 	VT_CASE(lun_reset_succeeds),
 	VT_CASE(lun_hotplug_reaches_the_event_ring),
 	VT_CASE(events_missed_without_buffers),
+	VT_CASE(request_shorter_than_its_header_signals_error),
+	VT_CASE(read_into_read_only_memory_signals_error),
 	VT_CASE(abort_task_aborts_a_command_in_flight),
 	VT_CASE(abort_task_of_an_unknown_tag_completes),
 	VT_CASE(unsupported_tmfs_are_rejected),
