@@ -576,7 +576,8 @@ scsi_disk() {
 	gx 90 'i=0; until d=$(ls /sys/block | grep -m1 "^sd") && [ -b /dev/$d ]; do i=$((i + 1)); [ $i -lt 600 ] || { ls /sys/block; exit 1; }; sleep 0.1; done; echo "disk $d $(cat /sys/block/$d/size) $(cat /sys/block/$d/device/vendor)"; echo "uptime $(cat /proc/uptime)"; dmesg | grep -E "scsi|sd " | tail -n 4'
 	rc=$?
 	line=$(grep -m1 '^disk ' <<<"$AOUT")
-	grep -Ev '^(disk .*)?$' <<<"$AOUT" | while IFS= read -r l; do note "guest: $l"; done
+	# (The demo shows the whole output already.)
+	[ $demo = 1 ] || grep -Ev '^(disk .*)?$' <<<"$AOUT" | while IFS= read -r l; do note "guest: $l"; done
 	read -r _ sdev sectors vendor <<<"$line"
 	check "$1" "guest rc=$rc, disk '$sdev', $sectors sectors (want $((scsi_bytes / 512))), vendor '$vendor'" \
 		eval '[ $rc = 0 ] && [ "$sectors" = $((scsi_bytes / 512)) ] && [ "$vendor" = LIO-ORG ]'
