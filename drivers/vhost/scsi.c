@@ -43,6 +43,8 @@
 #define VHOST_SCSI_INLINE_IOV	4
 /* Protection information: 8 bytes per 512-byte block of a transfer. */
 #define VHOST_SCSI_MAX_PI	((VHOST_SCSI_MAX_SGL << PAGE_SHIFT) / 512 * 8)
+/* Freed requests a ring keeps for its next ones. */
+#define VHOST_SCSI_SPARE	64
 /* Events waiting for event buffers; more are "missed". */
 #define VHOST_SCSI_MAX_EVENTS	128
 
@@ -52,11 +54,16 @@ static unsigned int max_io_vqs = 128;
 module_param(max_io_vqs, uint, 0444);
 MODULE_PARM_DESC(max_io_vqs, "request rings per device (1-1024, default 128)");
 
-/* A ring's completed requests, waiting for its worker. */
+/*
+ * A ring's completed requests, waiting for its worker, and the requests
+ * it answered, kept for reuse instead of a kzalloc() and kfree() each.
+ */
 struct vhost_scsi_ring {
 	struct vhost_virtqueue vq;
 	struct llist_head done;
 	struct vhost_work done_work;
+	struct llist_node *spare;	/* under vq.mutex */
+	unsigned int nspare;
 };
 
 struct vhost_scsi {
@@ -82,6 +89,7 @@ struct vhost_scsi {
 /* One request from a guest, while LIO has it. */
 struct vhost_scsi_req {
 	struct se_cmd se_cmd;		/* first: LIO's view */
+	/* Zeroed for each request up to @sense. */
 	struct vhost_scsi_ring *ring;
 	struct llist_node node;
 	u16 head;
@@ -151,8 +159,14 @@ static void vhost_scsi_reply(struct vhost_virtqueue *vq, u16 head,
 	vhost_vq_add_used(vq, head, len);
 }
 
-static void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r)
+/*
+ * A request's pages and buffers go back; the request itself to its ring's
+ * spares when @keep (the caller holds the ring's mutex), else to the slab.
+ */
+static void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r,
+				bool keep)
 {
+	struct vhost_scsi_ring *ring = r->ring;
 	struct scatterlist *sg;
 	unsigned int i;
 
@@ -168,7 +182,13 @@ static void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r)
 		sgl_free_n_order(r->prot_sgl, r->prot_nents, 0);
 	if (r->in != r->inline_iov)
 		kfree(r->in);
-	kfree(r);
+	if (keep && ring->nspare < VHOST_SCSI_SPARE) {
+		r->node.next = ring->spare;
+		ring->spare = &r->node;
+		ring->nspare++;
+	} else {
+		kfree(r);
+	}
 	/*
 	 * The unbinder may free @vs once this reaches 0: wake it through
 	 * the variable's address, which touches no memory of @vs.
@@ -277,7 +297,7 @@ static void vhost_scsi_done_work(struct vhost_work *work)
 					 sizeof(r->tmf_response));
 		else
 			vhost_scsi_cmd_reply(vq, r);
-		vhost_scsi_req_free(vs, r);
+		vhost_scsi_req_free(vs, r, true);
 	}
 	vhost_vq_signal(vq);
 	mutex_unlock(&vq->mutex);
@@ -357,7 +377,7 @@ void vhost_scsi_cmd_release(struct se_cmd *se_cmd)
 		return;
 	/* The owner is gone, and its worker: nobody reads answers now. */
 	llist_for_each_entry_safe(r, t, llist_del_all(&ring->done), node)
-		vhost_scsi_req_free(vhost_scsi_of(&ring->vq), r);
+		vhost_scsi_req_free(vhost_scsi_of(&ring->vq), r, false);
 }
 
 /* ---- requests -------------------------------------------------------- */
@@ -386,13 +406,23 @@ static int vhost_scsi_task_attr(u8 attr)
 	}
 }
 
+/* A request for the chain @c (the ring's mutex held). */
 static struct vhost_scsi_req *vhost_scsi_req_new(struct vhost_scsi_ring *ring,
 						 const struct vhost_chain *c)
 {
-	struct vhost_scsi_req *r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	struct vhost_scsi_req *r;
 
-	if (!r)
-		return NULL;
+	if (ring->spare) {
+		r = container_of(ring->spare, struct vhost_scsi_req, node);
+		ring->spare = ring->spare->next;
+		ring->nspare--;
+		/* LIO wants a zeroed se_cmd; the rest is set before use. */
+		memset(r, 0, offsetof(struct vhost_scsi_req, sense));
+	} else {
+		r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+		if (!r)
+			return NULL;
+	}
 	r->in = r->inline_iov;
 	if (c->in > VHOST_SCSI_INLINE_IOV) {
 		r->in = kmalloc_array(c->in, sizeof(*c->iov), GFP_KERNEL_ACCOUNT);
@@ -582,7 +612,7 @@ static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 	}
 	ret = vhost_scsi_req_data(r, out - h.pi_out, in - h.pi_in, &h, from);
 	if (ret) {
-		vhost_scsi_req_free(vs, r);
+		vhost_scsi_req_free(vs, r, true);
 		if (ret == -ENOMEM)
 			vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BUSY);
 		else
@@ -596,7 +626,7 @@ static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 	if (target_init_cmd(se, tpg->nexus, r->sense, lun, r->data_len,
 			    vhost_scsi_task_attr(h.task_attr), r->dir,
 			    TARGET_SCF_ACK_KREF)) {
-		vhost_scsi_req_free(vs, r);
+		vhost_scsi_req_free(vs, r, true);
 		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BAD_TARGET);
 		return;
 	}
@@ -720,7 +750,7 @@ static void vhost_scsi_tmf(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 								 req.tag),
 					       TARGET_SCF_ACK_KREF))
 				return;
-			vhost_scsi_req_free(vs, r);
+			vhost_scsi_req_free(vs, r, true);
 		}
 	}
 	vhost_scsi_reply(vq, c->head, c->iov + c->out, c->in, &response, 1);
@@ -918,6 +948,18 @@ static void vhost_scsi_unbind(struct vhost_scsi *vs)
 	wait_var_event(&vs->inflight, !atomic_read(&vs->inflight));
 	vhost_scsi_set_backends(vs, NULL);
 	vhost_dev_flush(&vs->dev);
+	/* Stopped rings take no requests: their spares go. */
+	for (i = 0; i < vs->nrings; i++) {
+		struct vhost_scsi_ring *ring = &vs->rings[i];
+		struct vhost_scsi_req *r, *t;
+
+		mutex_lock(&ring->vq.mutex);
+		llist_for_each_entry_safe(r, t, ring->spare, node)
+			kfree(r);
+		ring->spare = NULL;
+		ring->nspare = 0;
+		mutex_unlock(&ring->vq.mutex);
+	}
 	/* Our dependencies keep the TPGs until they are dropped here. */
 	for (i = 0; i < VHOST_SCSI_MAX_TARGETS; i++) {
 		struct vhost_scsi_tpg *tpg = vs->targets[i];
