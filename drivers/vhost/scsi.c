@@ -579,8 +579,8 @@ static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 	struct vhost_scsi_req *r;
 	struct se_cmd *se;
 	size_t out, in;
+	int ret, cpu;
 	u64 lun;
-	int ret;
 
 	if (!vhost_scsi_read_hdr(vq, from, &h) ||
 	    c->in_len < sizeof(struct virtio_scsi_cmd_resp)) {
@@ -623,9 +623,19 @@ static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 	se = &r->se_cmd;
 	/* ABORT_TASK finds a command by it. */
 	se->tag = h.tag;
+	/*
+	 * LIO queues the command's submission and completion on the CPU
+	 * after this worker's: they run there while the worker takes the
+	 * next requests.
+	 */
+	cpu = raw_smp_processor_id();
+	se->cpuid = cpumask_next(cpu, cpu_online_mask);
+	if (se->cpuid >= nr_cpu_ids)
+		se->cpuid = cpumask_first(cpu_online_mask);
 	if (target_init_cmd(se, tpg->nexus, r->sense, lun, r->data_len,
 			    vhost_scsi_task_attr(h.task_attr), r->dir,
-			    TARGET_SCF_ACK_KREF)) {
+			    TARGET_SCF_ACK_KREF |
+			    (se->cpuid != cpu ? TARGET_SCF_USE_CPUID : 0))) {
 		vhost_scsi_req_free(vs, r, true);
 		vhost_scsi_reply_now(vq, c, VIRTIO_SCSI_S_BAD_TARGET);
 		return;
