@@ -624,14 +624,19 @@ static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 	/* ABORT_TASK finds a command by it. */
 	se->tag = h.tag;
 	/*
-	 * LIO queues the command's submission and completion on the CPU
-	 * after this worker's: they run there while the worker takes the
-	 * next requests.
+	 * LIO queues the command's submission and completion on the next
+	 * CPU this worker may run on, so they run beside the worker while it
+	 * takes the next requests. Within the worker's allowed CPUs: where
+	 * the administrator confined the vhost threads, LIO's work stays too
+	 * (a worker pinned to one CPU keeps it there, as LIO's default does).
 	 */
 	cpu = raw_smp_processor_id();
-	se->cpuid = cpumask_next(cpu, cpu_online_mask);
+	se->cpuid = cpumask_next_and(cpu, current->cpus_ptr, cpu_online_mask);
 	if (se->cpuid >= nr_cpu_ids)
-		se->cpuid = cpumask_first(cpu_online_mask);
+		se->cpuid = cpumask_first_and(current->cpus_ptr,
+					      cpu_online_mask);
+	if (se->cpuid >= nr_cpu_ids)
+		se->cpuid = cpu;
 	if (target_init_cmd(se, tpg->nexus, r->sense, lun, r->data_len,
 			    vhost_scsi_task_attr(h.task_attr), r->dir,
 			    TARGET_SCF_ACK_KREF |
