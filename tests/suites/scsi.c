@@ -121,6 +121,33 @@ static void inquiry_reaches_the_lun(void)
 	lio_port_teardown(&p);
 }
 
+/* REPORT LUNS lists every LUN of the TPG, and nothing else. */
+static void report_luns_lists_the_tpg_luns(void)
+{
+	static const uint8_t cdb[12] = { 0xa0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0 };
+	struct vsc_result r;
+	struct lio_port p;
+	uint32_t len;
+	struct vsc v;
+
+	lio_port_setup(&p, TAG, 2, 4);
+	vsc_setup(&v, NULL, &p);
+	vsc_cmd(&v, TAG, 0, cdb, sizeof(cdb), NULL, 0, rbuf, 4096, &r);
+	expect_good(&r, "REPORT LUNS");
+	len = (uint32_t)rbuf[0] << 24 | rbuf[1] << 16 | rbuf[2] << 8 | rbuf[3];
+	CHECK(len == 16, "LUN list of %u bytes, want 2 LUNs", len);
+	/* In any order (SPC sets none). */
+	for (unsigned int i = 0, seen = 0; i < 2; i++) {
+		const uint8_t *l = rbuf + 8 + i * 8;
+
+		CHECK(l[0] == 0 && l[1] < 2 && !(seen & (1u << l[1])),
+		      "entry %u: LUN %02x%02x", i, l[0], l[1]);
+		seen |= 1u << l[1];
+	}
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
 static void read_capacity_matches_the_ramdisk(void)
 {
 	static const uint8_t cdb[10] = { 0x25 };
@@ -827,6 +854,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(set_endpoint_unknown_port_enodev),
 	VT_CASE(bound_tpg_belongs_to_one_device),
 	VT_CASE(inquiry_reaches_the_lun),
+	VT_CASE(report_luns_lists_the_tpg_luns),
 	VT_CASE(read_capacity_matches_the_ramdisk),
 	VT_CASE(write_then_read_every_size),
 	VT_CASE(read_into_buffer_larger_than_max_transfer),
