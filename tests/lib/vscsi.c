@@ -92,23 +92,32 @@ static void lio_tpg_write(const struct lio_port *p, const char *attr,
 }
 
 /*
- * A ramdisk backstore of @mib MiB, with T10 PI of @pi_type unless 0:
- * target/core/rd_mcp_<id>/disk.
+ * A backstore target/core/<kind>_<id>/disk in @dir, configured with
+ * @control and enabled.
  */
-static void lio_ramdisk(char *dir, size_t len, unsigned int id, unsigned int mib,
-			unsigned int pi_type)
+static void lio_backstore(char *dir, size_t len, const char *kind,
+			  unsigned int id, const char *control)
 {
-	char hba[128], path[400], val[64];
+	char hba[128], path[400];
 
-	snprintf(hba, sizeof(hba), LIO "/core/rd_mcp_%u", id);
+	snprintf(hba, sizeof(hba), LIO "/core/%s_%u", kind, id);
 	lio_mkdir(hba);
 	snprintf(dir, len, "%s/disk", hba);
 	lio_mkdir(dir);
 	snprintf(path, sizeof(path), "%s/control", dir);
-	snprintf(val, sizeof(val), "rd_pages=%u", mib * 256u);
-	lio_must_write(path, val);
+	lio_must_write(path, control);
 	snprintf(path, sizeof(path), "%s/enable", dir);
 	lio_must_write(path, "1");
+}
+
+/* A ramdisk backstore of @mib MiB, with T10 PI of @pi_type unless 0. */
+static void lio_ramdisk(char *dir, size_t len, unsigned int id, unsigned int mib,
+			unsigned int pi_type)
+{
+	char path[400], val[64];
+
+	snprintf(val, sizeof(val), "rd_pages=%u", mib * 256u);
+	lio_backstore(dir, len, "rd_mcp", id, val);
 	if (pi_type) {
 		/* Only a configured device that no LUN exports yet. */
 		snprintf(path, sizeof(path), "%s/attrib/pi_prot_type", dir);
@@ -156,20 +165,13 @@ static void lio_nullb(struct lio_port *p, unsigned int ms, char *dev,
 		FAIL("null_blk device %s: %s", dev, strerror(errno));
 }
 
-/* An iblock backstore on @dev: target/core/iblock_<id>/disk. */
+/* An iblock backstore on @dev. */
 static void lio_iblock(char *dir, size_t len, unsigned int id, const char *dev)
 {
-	char hba[128], path[400], val[300];
+	char val[300];
 
-	snprintf(hba, sizeof(hba), LIO "/core/iblock_%u", id);
-	lio_mkdir(hba);
-	snprintf(dir, len, "%s/disk", hba);
-	lio_mkdir(dir);
-	snprintf(path, sizeof(path), "%s/control", dir);
 	snprintf(val, sizeof(val), "udev_path=%s", dev);
-	lio_must_write(path, val);
-	snprintf(path, sizeof(path), "%s/enable", dir);
-	lio_must_write(path, "1");
+	lio_backstore(dir, len, "iblock", id, val);
 }
 
 static unsigned int lio_lun_link(struct lio_port *p)
