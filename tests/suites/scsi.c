@@ -576,6 +576,20 @@ static void wait_until_taken(struct vsc *v)
 		FAIL("ABORT TASK of no command: response %u", resp);
 }
 
+/* A slow LUN, and three READs of it the device has taken. */
+static void slow_reads_taken(struct lio_port *p, struct vsc *v,
+			     struct vsc_cmd c[3], uint8_t cdb[3][10])
+{
+	lio_port_setup(p, TAG, 0, 0);
+	lio_lun_add_slow(p, SLOW_MS);
+	vsc_setup(v, NULL, p);
+	for (unsigned int i = 0; i < 3; i++) {
+		read_cmd(&c[i], cdb[i], 0, i * 8u, 0);
+		vsc_send(v, &c[i]);
+	}
+	wait_until_taken(v);
+}
+
 static void clear_endpoint_waits_for_commands_in_flight(void)
 {
 	struct vsc_cmd c[3];
@@ -583,14 +597,7 @@ static void clear_endpoint_waits_for_commands_in_flight(void)
 	uint8_t cdb[3][10];
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 0, 0);
-	lio_lun_add_slow(&p, SLOW_MS);
-	vsc_setup(&v, NULL, &p);
-	for (unsigned int i = 0; i < 3; i++) {
-		read_cmd(&c[i], cdb[i], 0, i * 8u, 0);
-		vsc_send(&v, &c[i]);
-	}
-	wait_until_taken(&v);
+	slow_reads_taken(&p, &v, c, cdb);
 	EXPECT_OK(vsc_clear_endpoint(v.fd, p.wwn));
 	/* Every answer is in the used ring when the ioctl returns. */
 	for (unsigned int i = 0; i < 3; i++)
@@ -609,14 +616,7 @@ static void close_with_commands_in_flight_releases_the_tpg(void)
 	uint8_t cdb[3][10];
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 0, 0);
-	lio_lun_add_slow(&p, SLOW_MS);
-	vsc_setup(&v, NULL, &p);
-	for (unsigned int i = 0; i < 3; i++) {
-		read_cmd(&c[i], cdb[i], 0, i * 8u, 0);
-		vsc_send(&v, &c[i]);
-	}
-	wait_until_taken(&v);
+	slow_reads_taken(&p, &v, c, cdb);
 	close(v.fd);
 	/* Fails if the device still held the TPG (configfs dependency). */
 	lio_port_teardown(&p);
