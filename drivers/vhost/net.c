@@ -451,8 +451,12 @@ static int vhost_net_get_rx_bufs(struct vhost_net_ring *r, size_t need,
 	do {
 		struct vhost_chain *c = &r->bufs[n];
 
-		if (*niov >= vq->iov_max) {
-			/* Too many tiny buffers: the packet cannot be taken. */
+		/*
+		 * Too many tiny buffers: the packet cannot be taken. Chains
+		 * without a byte of room add no iovecs, so r->bufs needs a
+		 * bound of its own.
+		 */
+		if (*niov >= vq->iov_max || n == VHOST_NET_IOV_MAX) {
 			ret = -E2BIG;
 			goto give_back;
 		}
