@@ -57,6 +57,10 @@ static int vhost_walk_indirect(struct vhost_chain_walk *w,
 		*why = "indirect table length is not a whole number of descriptors";
 		return -EINVAL;
 	}
+	if (ind->addr + ind->len - 1 < ind->addr) {
+		*why = "indirect table wraps around the address space";
+		return -EINVAL;
+	}
 	for (;;) {
 		if (++count > n) {
 			*why = "loop in indirect table";

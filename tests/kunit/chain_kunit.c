@@ -243,6 +243,23 @@ static const struct chain_case chain_cases[] = {
 		.ret = -EINVAL, .why = "indirect table length",
 	},
 	{
+		.name = "indirect_table_wrapping_past_2_64_rejected",
+		.num = 4, .indirect_ok = true, .head = 0,
+		FAKE(DIRECT(0, 0xfffffffffffffff0ULL, TBL(2), F_INDIRECT, 0),
+		     IND(0xfffffffffffffff0ULL, 0, 0x1000, 1, F_NEXT, 1),
+		     IND(0xfffffffffffffff0ULL, 1, 0x2000, 1, 0, 0)),
+		.ret = -EINVAL, .why = "wraps",
+	},
+	{
+		.name = "indirect_table_ending_at_2_64_accepted",
+		.num = 4, .indirect_ok = true, .head = 0,
+		FAKE(DIRECT(0, 0xffffffffffffffe0ULL, TBL(2), F_INDIRECT, 0),
+		     IND(0xffffffffffffffe0ULL, 0, 0x1000, 1, F_NEXT, 1),
+		     IND(0xffffffffffffffe0ULL, 1, 0x2000, 1, 0, 0)),
+		.ret = 0,
+		BUFS(BUF(0x1000, 1, false), BUF(0x2000, 1, false)),
+	},
+	{
 		.name = "nested_indirect_rejected",
 		.num = 4, .indirect_ok = true, .head = 0,
 		FAKE(DIRECT(0, TABLE_A, TBL(2), F_INDIRECT, 0),
