@@ -128,8 +128,13 @@ struct split_walk {
 	struct vhost_chain *chain;
 	unsigned int niov;
 	unsigned int iov_room;		/* iovecs free at chain->iov */
-	/* The indirect table last translated, when it was contiguous. */
+	/*
+	 * The indirect table last translated, when it was contiguous: valid
+	 * for that address and length only, since another indirect
+	 * descriptor may name the same address with a longer table.
+	 */
 	u64 table;
+	u32 table_len;
 	void __user *table_hva;
 };
 
@@ -156,10 +161,12 @@ static int split_read_desc(void *priv, u64 table, u32 table_len, u32 i,
 		ret = vhost_ring_read(vq, VHOST_AREA_DESC, off, &raw,
 				      sizeof(raw));
 	} else {
-		if (sw->table != table || !sw->table_hva) {
+		if (sw->table != table || sw->table_len != table_len ||
+		    !sw->table_hva) {
 			struct iovec iov;
 
 			sw->table = table;
+			sw->table_len = table_len;
 			sw->table_hva = NULL;
 			ret = vhost_xlate(vq, table, table_len, VHOST_ACCESS_RO,
 					  &iov, 1);
