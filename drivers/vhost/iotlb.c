@@ -4,8 +4,9 @@
  *
  * Ranges never overlap: a new mapping replaces whatever part of older ones
  * it covers, and an invalidation cuts ranges. Entries sit in an rbtree
- * keyed by start and on an age list; past the limit the oldest entry goes
- * (a dropped entry only costs a miss). Callers serialise access.
+ * keyed by start and on an age list; past the limit the entry used least
+ * recently goes (a dropped entry only costs a miss, and the ring areas,
+ * translated on every ring start, stay). Callers serialise access.
  */
 #include <linux/list.h>
 #include <linux/rbtree.h>
@@ -203,7 +204,7 @@ void vhost_iotlb_remove(struct vhost_iotlb *tlb, u64 iova, u64 size)
 EXPORT_SYMBOL_GPL(vhost_iotlb_remove);
 
 /**
- * vhost_iotlb_lookup - translate one address
+ * vhost_iotlb_lookup - translate one address, and mark its entry used
  * @tlb: the IOTLB
  * @iova: the address
  * @uaddr: out, the user address
@@ -219,6 +220,7 @@ bool vhost_iotlb_lookup(struct vhost_iotlb *tlb, u64 iova, u64 *uaddr,
 
 	if (!e || e->last < iova)
 		return false;
+	list_move_tail(&e->age, &tlb->age);
 	*uaddr = e->uaddr + (iova - e->start);
 	*len = e->last - iova + 1;
 	*perm = e->perm;

@@ -26,6 +26,7 @@
 enum tlb_op_kind {
 	TLB_INSERT,
 	TLB_REMOVE,
+	TLB_LOOKUP,	/* a translation through @iova, which must be mapped */
 };
 
 struct tlb_op {
@@ -71,6 +72,7 @@ struct iotlb_case {
 	{ .kind = TLB_INSERT, .iova = (i), .size = (s), .uaddr = (u),	\
 	  .perm = (p), .ret = (e) }
 #define RM(i, s)	{ .kind = TLB_REMOVE, .iova = (i), .size = (s) }
+#define LOOK(i)		{ .kind = TLB_LOOKUP, .iova = (i) }
 #define OPS(...)							\
 	.ops = { __VA_ARGS__ },						\
 	.nops = sizeof((const struct tlb_op[]){ __VA_ARGS__ }) /	\
@@ -371,6 +373,13 @@ static const struct iotlb_case iotlb_cases[] = {
 		MAPS(MAP(0x1000, 0x1fff, UA, RO), MAP(0x5000, 0x5fff, UB, RO)),
 	},
 	{
+		.name = "limit_evicts_least_recently_used",
+		.limit = 2,
+		OPS(INS(0x1000, 0x1000, UA, RO), INS(0x2000, 0x1000, UB, RO),
+		    LOOK(0x1800), INS(0x3000, 0x1000, UC, RO)),
+		MAPS(MAP(0x1000, 0x1fff, UA, RO), MAP(0x3000, 0x3fff, UC, RO)),
+	},
+	{
 		.name = "limit_1_keeps_newest",
 		.limit = 1,
 		OPS(INS(0x1000, 0x1000, UA, RO), INS(0x2000, 0x1000, UB, RO),
@@ -485,6 +494,17 @@ static void iotlb_script_test(struct kunit *test)
 
 		if (op->kind == TLB_REMOVE) {
 			vhost_iotlb_remove(tlb, op->iova, op->size);
+			continue;
+		}
+		if (op->kind == TLB_LOOKUP) {
+			u64 uaddr, len;
+			u8 perm;
+
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      vhost_iotlb_lookup(tlb, op->iova,
+								 &uaddr, &len,
+								 &perm),
+					      "op %u", k);
 			continue;
 		}
 		ret = vhost_iotlb_insert(tlb, op->iova, op->size, op->uaddr,
