@@ -72,6 +72,24 @@ static u64 vhost_iotlb_step(struct vhost_virtqueue *vq, u64 addr, u8 access,
 	return len;
 }
 
+/* Whether [@addr, @addr + @size) is mapped for @access: 0 or an error. */
+static int vhost_iotlb_area_mapped(struct vhost_virtqueue *vq, u64 addr,
+				   u64 size, u8 access)
+{
+	while (size) {
+		u64 uaddr, len;
+		int err = 0;
+
+		len = vhost_iotlb_step(vq, addr, access, &uaddr, &err);
+		if (err)
+			return err;
+		len = min(len, size);
+		addr += len;
+		size -= len;
+	}
+	return 0;
+}
+
 /* One memory-table step, as above. */
 static u64 vhost_memmap_step(struct vhost_virtqueue *vq, u64 addr,
 			     u64 *uaddr, int *err)
@@ -161,9 +179,19 @@ int vhost_ring_prefetch(struct vhost_virtqueue *vq)
 				       &uaddr, &err);
 		if (err)
 			return err;
-		/* Split across mappings: translate on every access instead. */
-		if (len >= size)
+		if (len >= size) {
 			vq->hva[a] = u64_to_user_ptr(uaddr);
+			continue;
+		}
+		/*
+		 * Split across mappings: translate on every access instead,
+		 * but only once every piece is there, so that a run that
+		 * starts never stops half-way for a ring area.
+		 */
+		err = vhost_iotlb_area_mapped(vq, vq->addr[a] + len, size - len,
+					      vhost_area_access(a));
+		if (err)
+			return err;
 	}
 	return 0;
 }

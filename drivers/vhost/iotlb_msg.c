@@ -105,8 +105,10 @@ int vhost_iotlb_enable(struct vhost_dev *dev, bool on)
 	dev->iotlb = tlb;
 	mutex_unlock(&dev->iotlb_mutex);
 	vhost_iotlb_destroy(old);
-	if (!on)
+	if (!on) {
+		dev->iotlb_batch = false;
 		vhost_iotlb_drop_messages(dev);
+	}
 	return 0;
 }
 
@@ -119,8 +121,10 @@ static void vhost_iotlb_changed(struct vhost_dev *dev)
 		struct vhost_virtqueue *vq = dev->vqs[i];
 		bool waiting;
 
+		/* Translated again, in full, before the ring is next used. */
 		mutex_lock(&vq->mutex);
 		memset(vq->hva, 0, sizeof(vq->hva));
+		vq->prepared = false;
 		mutex_unlock(&vq->mutex);
 
 		mutex_lock(&dev->iotlb_mutex);
@@ -142,6 +146,19 @@ static int vhost_iotlb_apply(struct vhost_dev *dev,
 	case VHOST_IOTLB_INVALIDATE:
 		break;
 	case VHOST_IOTLB_BATCH_BEGIN:
+	case VHOST_IOTLB_BATCH_END:
+		/*
+		 * Without an IOTLB, ring addresses are user addresses: the
+		 * end of a batch must not send them through translation.
+		 */
+		if (!dev->iotlb)
+			return -EFAULT;
+		break;
+	default:
+		return -EINVAL;
+	}
+	switch (msg->type) {
+	case VHOST_IOTLB_BATCH_BEGIN:
 		dev->iotlb_batch = true;
 		return 0;
 	case VHOST_IOTLB_BATCH_END:
@@ -149,7 +166,7 @@ static int vhost_iotlb_apply(struct vhost_dev *dev,
 		vhost_iotlb_changed(dev);
 		return 0;
 	default:
-		return -EINVAL;
+		break;
 	}
 	if (msg->type == VHOST_IOTLB_UPDATE &&
 	    (!msg->size || msg->uaddr + msg->size - 1 < msg->uaddr ||
@@ -165,7 +182,8 @@ static int vhost_iotlb_apply(struct vhost_dev *dev,
 	else
 		vhost_iotlb_remove(dev->iotlb, msg->iova, msg->size);
 	mutex_unlock(&dev->iotlb_mutex);
-	if (!ret && !dev->iotlb_batch)
+	/* A batch defers new mappings; a mapping removed is gone now. */
+	if (!ret && (!dev->iotlb_batch || msg->type == VHOST_IOTLB_INVALIDATE))
 		vhost_iotlb_changed(dev);
 	return ret;
 }

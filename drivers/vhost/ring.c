@@ -154,7 +154,16 @@ void vhost_vq_flush_used(struct vhost_virtqueue *vq)
 
 	if (!vq->npending)
 		return;
-	ret = vq->ops->push_used(vq, vq->pending, vq->npending);
+	/*
+	 * The ring areas are translated again after an IOTLB change. While
+	 * the used ring's translation is missing the completions wait here;
+	 * the ring's handler runs again when it arrives.
+	 */
+	ret = vhost_vq_prepare(vq);
+	if (!ret)
+		ret = vq->ops->push_used(vq, vq->pending, vq->npending);
+	if (ret == VHOST_XLATE_MISS)
+		return;
 	if (ret)
 		vhost_vq_error(vq, "used ring not writable (%d)", ret);
 	else
@@ -176,11 +185,24 @@ EXPORT_SYMBOL_GPL(vhost_vq_flush_used);
  */
 int vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len)
 {
+	if (unlikely(vq->npending == VHOST_USED_BATCH)) {
+		/* A batch is waiting for the used ring's translation. */
+		vhost_vq_flush_used(vq);
+		if (vq->npending == VHOST_USED_BATCH) {
+			vhost_vq_error(vq, "used ring untranslated with %u completions waiting",
+				       vq->npending);
+			vq->npending = 0;
+		}
+	}
 	vq->pending[vq->npending].id = head;
 	vq->pending[vq->npending].len = len;
 	vq->stats.bytes += len;
-	/* Let the driver overlap with us instead of waiting for the run. */
-	if (++vq->npending == VHOST_USED_BATCH)
+	/*
+	 * Let the driver overlap with us instead of waiting for the run. A
+	 * batch never holds more than the ring, so it is written in at most
+	 * two pieces (the end of the used ring, then its start).
+	 */
+	if (++vq->npending == min_t(unsigned int, VHOST_USED_BATCH, vq->num))
 		vhost_vq_signal(vq);
 	return 0;
 }
