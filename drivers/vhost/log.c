@@ -97,6 +97,27 @@ void vhost_log_gpa(struct vhost_virtqueue *vq, u64 gpa, u64 len)
 		vq->log_dirty = true;
 }
 
+/* Whether every byte of [@hva, @last] lies in some region of @map. */
+static bool vhost_log_hva_covered(const struct vhost_memmap *map, u64 hva,
+				  u64 last)
+{
+	u32 i;
+
+	for (;;) {
+		const struct vhost_memmap_region *r = NULL;
+
+		for (i = 0; i < map->nregions && !r; i++)
+			if (hva >= map->r[i].hva &&
+			    hva - map->r[i].hva < map->r[i].size)
+				r = &map->r[i];
+		if (!r)
+			return false;
+		if (last - r->hva < r->size)
+			return true;
+		hva = r->hva + r->size;
+	}
+}
+
 /**
  * vhost_log_hva - log the guest pages behind a user address range
  * @vq: the ring (its mutex held)
@@ -104,6 +125,8 @@ void vhost_log_gpa(struct vhost_virtqueue *vq, u64 gpa, u64 len)
  * @len: bytes
  *
  * Every region that maps part of the range is logged, aliases included.
+ * A range that is not all inside the memory table stops the ring: its
+ * pages could not be reported.
  */
 void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
 {
@@ -113,6 +136,12 @@ void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
 
 	if (!map || !len)
 		return;
+	if (!vhost_log_hva_covered(map, hva, last)) {
+		/* Its guest pages are unknown: migration would lose them. */
+		vhost_vq_error(vq, "write at %#llx+%llu outside the memory table cannot be logged",
+			       hva, len);
+		return;
+	}
 	for (i = 0; i < map->nregions; i++) {
 		const struct vhost_memmap_region *r = &map->r[i];
 		u64 lo = max(hva, r->hva);
@@ -131,20 +160,31 @@ void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
  */
 void vhost_log_used(struct vhost_virtqueue *vq, size_t off, size_t len)
 {
+	void __user *hva = vq->hva[VHOST_AREA_USED];
+	struct iovec iov[4];
+	int n, i;
+
 	if (!vq->log_used || !vhost_vq_logging(vq))
 		return;
-	if (vhost_vq_uses_iotlb(vq)) {
-		struct iovec iov[4];
-		int n, i;
-
-		n = vhost_xlate(vq, vq->addr[VHOST_AREA_USED] + off, len,
-				VHOST_ACCESS_WO, iov, ARRAY_SIZE(iov));
-		for (i = 0; i < n; i++)
-			vhost_log_hva(vq, (u64)(uintptr_t)iov[i].iov_base,
-				      iov[i].iov_len);
+	if (!vhost_vq_uses_iotlb(vq)) {
+		vhost_log_gpa(vq, vq->log_addr + off, len);
 		return;
 	}
-	vhost_log_gpa(vq, vq->log_addr + off, len);
+	/* The address just written, not a translation made after it. */
+	if (hva) {
+		vhost_log_hva(vq, (u64)(uintptr_t)hva + off, len);
+		return;
+	}
+	n = vhost_xlate(vq, vq->addr[VHOST_AREA_USED] + off, len,
+			VHOST_ACCESS_WO, iov, ARRAY_SIZE(iov));
+	if (n < 0) {
+		vhost_vq_error(vq, "used ring write at %zu cannot be logged (%d)",
+			       off, n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		vhost_log_hva(vq, (u64)(uintptr_t)iov[i].iov_base,
+			      iov[i].iov_len);
 }
 
 /**
