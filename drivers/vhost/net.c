@@ -315,9 +315,11 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 			break;
 		if (!ret) {
 			vhost_net_tx_flush(r, sock);
-			if (vhost_vq_wait_for_buffers(vq))
-				continue;
-			break;
+			/* A look that found nothing still counts. */
+			if (!vhost_vq_wait_for_buffers(vq) ||
+			    vhost_vq_over_weight(vq, ++packets, bytes))
+				break;
+			continue;
 		}
 		if (unlikely(c.in)) {
 			vhost_vq_error(vq, "TX chain %u has device-writable buffers",
@@ -588,7 +590,7 @@ static void vhost_net_handle_rx(struct vhost_net_ring *r)
 		plen = vhost_net_peek(r);
 		if (plen <= 0) {
 			if (vhost_vq_busy_poll_until(vq, vhost_net_has_packet, r))
-				continue;
+				goto next;
 			break;
 		}
 		nbufs = vhost_net_get_rx_bufs(r, plen + r->vhost_hlen +
@@ -604,7 +606,7 @@ static void vhost_net_handle_rx(struct vhost_net_ring *r)
 		if (!nbufs) {
 			/* The driver has to add buffers first. */
 			if (vhost_vq_wait_for_buffers(vq))
-				continue;
+				goto next;
 			break;
 		}
 		for (room = 0, i = 0; i < nbufs; i++)
@@ -612,15 +614,21 @@ static void vhost_net_handle_rx(struct vhost_net_ring *r)
 		len = vhost_net_recv(r, nbufs, niov, room, &nused);
 		if (unlikely(len < 0)) {
 			/* Buffers go back; the packet is gone unless -EAGAIN. */
-			vhost_vq_unfetch(vq, nbufs);
-			if (len != -EAGAIN)
+			if (len != -EAGAIN) {
+				/* Part of it may be in guest memory already. */
+				for (i = 0; i < nbufs; i++)
+					vhost_vq_log_write(vq, &r->bufs[i],
+							   r->bufs[i].in_len);
 				r->vq.stats.drops++;
+			}
+			vhost_vq_unfetch(vq, nbufs);
 			goto next;
 		}
 		vhost_vq_unfetch(vq, nbufs - nused);
 		vhost_net_rx_done(r, nused, len);
 		bytes += len;
 next:
+		/* Every pass counts, a look that found nothing too. */
 		if (vhost_vq_over_weight(vq, ++packets, bytes))
 			break;
 	}

@@ -77,9 +77,11 @@ static void vhost_test_handle(struct vhost_work *work)
 		if (ret < 0)
 			break;
 		if (!ret) {
-			if (vhost_vq_wait_for_buffers(vq))
-				continue;
-			break;
+			/* A look that found nothing still counts. */
+			if (!vhost_vq_wait_for_buffers(vq) ||
+			    vhost_vq_over_weight(vq, ++chains, bytes))
+				break;
+			continue;
 		}
 		len = vhost_test_loop(t, &c);
 		if (len < 0) {
