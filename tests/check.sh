@@ -35,7 +35,8 @@ kdir_of() { ls -d /usr/src/linux-headers-"$1".*-amd64 2>/dev/null | sort -V | ta
 
 build_for() {
 	local name=$1 kdir=$2
-	if scripts/build-modules.sh "$name" "$kdir" >>"$log" 2>&1; then
+	shift 2
+	if scripts/build-modules.sh "$name" "$kdir" "$@" >>"$log" 2>&1; then
 		say "PASS build/$name/modules"
 	else
 		say "FAIL build/$name/modules - build failed against $kdir (see build/check.log)"
@@ -95,7 +96,7 @@ done
 
 # Debug kernel: KUnit, then the suites again under KASAN and lockdep.
 if kernel=$(tests/vm/build-kernel.sh 2>>"$log"); then
-	if build_for debug "$kernel"; then
+	if build_for debug "$kernel" VHOST_COVERAGE=1; then
 		cmd="tests/kunit/run-kunit.sh build/debug/drivers/vhost build/debug/tests/kunit"
 		[ "$suites_ok" -eq 1 ] && cmd="$cmd; r=\$?; tests/suites/run-suites.sh build/debug/drivers/vhost && exit \$r"
 		PREFIX="debug/" step vm/debug tests/vm/run-vm --kernel debug --name debug --timeout 2400 -- "$cmd"
