@@ -2,12 +2,15 @@
 /*
  * The IOTLB message channel on the device fd.
  *
- * The device asks for translations (MISS) and reports permission faults
- * (ACCESS_FAIL) through read()/poll(); userspace answers with UPDATE and
- * INVALIDATE through write(), in the v1 (struct vhost_msg) or v2 (struct
- * vhost_msg_v2) format. Rings waiting on a miss are requeued when an
- * update arrives; after an update or invalidation returns, no ring uses a
- * translation made before it.
+ * The device asks for translations (MISS) through read()/poll();
+ * userspace answers with UPDATE and INVALIDATE through write(), in the v1
+ * (struct vhost_msg) or v2 (struct vhost_msg_v2) format. A permission
+ * fault stops the ring with the error eventfd (no ACCESS_FAIL message).
+ * Rings waiting on a miss are requeued when an update arrives. After an
+ * update or invalidation returns, no handler run that starts uses a ring
+ * translation made before it; buffers already handed to a backend (a
+ * vhost-scsi command at LIO, a zero-copy frame in the network stack) keep
+ * the user addresses they were given until they complete, as in Linux.
  */
 #include <linux/slab.h>
 #include <linux/uio.h>
