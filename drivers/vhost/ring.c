@@ -111,9 +111,11 @@ int vhost_vq_fetch_at(struct vhost_virtqueue *vq, struct vhost_chain *chain,
 				       vq->last_avail_idx, ret);
 		}
 	}
-	if (ret > 0)
+	if (ret > 0) {
+		vq->inflight++;
 		trace_vhost_fetch(vq->dev->serial, vq->index, chain->head,
 				  chain->out_len, chain->in_len);
+	}
 	return ret;
 }
 EXPORT_SYMBOL_GPL(vhost_vq_fetch_at);
@@ -141,6 +143,7 @@ void vhost_vq_unfetch(struct vhost_virtqueue *vq, unsigned int n)
 	vq->ops->unfetch(vq, n);
 	/* Counted again when fetched again. */
 	vq->stats.chains -= n;
+	vq->inflight -= min(n, vq->inflight);
 }
 EXPORT_SYMBOL_GPL(vhost_vq_unfetch);
 
@@ -197,6 +200,9 @@ int vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len)
 	vq->pending[vq->npending].id = head;
 	vq->pending[vq->npending].len = len;
 	vq->stats.bytes += len;
+	/* Zero already for a chain taken before the ring last started. */
+	if (vq->inflight)
+		vq->inflight--;
 	/*
 	 * Let the driver overlap with us instead of waiting for the run. A
 	 * batch never holds more than the ring, so it is written in at most

@@ -85,6 +85,7 @@ static int split_start(struct vhost_virtqueue *vq)
 		return ret;
 	vq->last_used_idx = used_idx;
 	vq->avail_idx = vq->last_avail_idx;
+	vq->inflight = 0;
 	vq->signalled_used_valid = false;
 	return 0;
 }
@@ -92,15 +93,15 @@ static int split_start(struct vhost_virtqueue *vq)
 /*
  * Re-read the driver's avail index; -EINVAL if it is not plausible.
  *
- * The driver owns at most num chains at a time, so the avail index can be
- * at most num past the chains the device completed (written to the used
- * ring or waiting in vq->pending). A driver that publishes a head again
- * while the device still holds it would otherwise make the device take the
- * same chain without limit: requests in flight, gathered receive buffers.
+ * The driver owns at most num chains at a time: those it made available
+ * and the device has not taken yet, plus those the device holds
+ * (vq->inflight, counted by the device itself, not read from the used
+ * ring). A driver that publishes a head again while the device still holds
+ * it would otherwise make the device take the same chain without limit:
+ * requests in flight, gathered receive buffers.
  */
 static int split_refresh_avail(struct vhost_virtqueue *vq)
 {
-	u16 done = vq->last_used_idx + vq->npending;
 	u16 idx;
 	int ret = split_read16(vq, VHOST_AREA_AVAIL, AVAIL_IDX_OFF, &idx);
 
@@ -112,9 +113,10 @@ static int split_refresh_avail(struct vhost_virtqueue *vq)
 			       vq->last_avail_idx, vq->num);
 		return -EINVAL;
 	}
-	if ((u16)(idx - done) > vq->num) {
-		vhost_vq_error(vq, "avail index %u: more than %u chains in flight (%u completed)",
-			       idx, vq->num, done);
+	if ((u16)(idx - vq->last_avail_idx) + vq->inflight > vq->num) {
+		vhost_vq_error(vq, "avail index %u: %u new + %u held > ring of %u",
+			       idx, (u16)(idx - vq->last_avail_idx),
+			       vq->inflight, vq->num);
 		return -EINVAL;
 	}
 	vq->avail_idx = idx;

@@ -202,6 +202,7 @@ struct vhost_virtqueue {
 	u16 used_flags;
 	u16 signalled_used;
 	bool signalled_used_valid;
+	unsigned int inflight;		/* chains fetched, not yet completed */
 	bool used_pushed;		/* used entries since the last signal */
 
 	/* Notification plumbing. */

@@ -80,6 +80,7 @@ void vhost_vq_reset(struct vhost_virtqueue *vq)
 	vq->started = false;
 	vq->busyloop_timeout = 0;
 	vq->npending = 0;
+	vq->inflight = 0;
 	vq->used_pushed = false;
 	vq->memmap = NULL;
 	memset(&vq->stats, 0, sizeof(vq->stats));
