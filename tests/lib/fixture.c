@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -428,4 +430,37 @@ void vt_guest_ring(int fd, unsigned int idx, struct vring_drv *vr,
 	EXPECT_OK(vh_set_vring_kick(fd, idx, vr->kick_fd));
 	EXPECT_OK(vh_set_vring_call(fd, idx, vr->call_fd));
 	EXPECT_OK(vh_set_vring_err(fd, idx, vr->err_fd));
+}
+
+long vt_vq_counter(const char *dev, unsigned int vq, const char *name,
+		   unsigned long long *val)
+{
+	char pat[256], buf[4096], *line, *save;
+	glob_t g;
+	long r;
+
+	snprintf(pat, sizeof(pat), "/sys/kernel/debug/vhost/%s-%d-*/vq%u",
+		 dev, (int)getpid(), vq);
+	if (glob(pat, 0, NULL, &g))
+		return -ENOENT;
+	if (g.gl_pathc != 1) {
+		globfree(&g);
+		return -EEXIST;
+	}
+	r = vt_read_file(g.gl_pathv[0], buf, sizeof(buf));
+	globfree(&g);
+	if (r < 0)
+		return r;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char key[64];
+		unsigned long long v;
+
+		if (sscanf(line, "%63s %llu", key, &v) == 2 &&
+		    !strcmp(key, name)) {
+			*val = v;
+			return 0;
+		}
+	}
+	return -ENODATA;
 }

@@ -139,4 +139,14 @@ static inline void vt_check_canaries(struct vt_dev *d)
 	gmem_check_canaries(&d->mem);
 }
 
+/*
+ * Counter @name of ring @vq of this process's vhost device @dev ("test",
+ * "net", ...) from debugfs (vhost/<dev>-<pid>-<serial>/vq<N>).  0 with
+ * *val, -ENOENT when there is no such directory (debugfs not mounted, or
+ * a module without counters, such as Linux's own), -EEXIST when this
+ * process owns several such devices, -ENODATA without that counter.
+ */
+long vt_vq_counter(const char *dev, unsigned int vq, const char *name,
+		   unsigned long long *val);
+
 #endif
