@@ -484,6 +484,57 @@ static void rx_mrg_zero_length_buffers_drop_the_frame(void)
 	vnet_expect_no_ring_error(&n);
 }
 
+/*
+ * A driver owns at most num chains.  Receive buffers too small for the
+ * frame are all gathered and given back; once the device asks for a kick
+ * (avail_event = avail idx), publishing the same heads again puts 2 * num
+ * chains in the driver's hands: an invalid ring, the error eventfd fires.
+ * Unfixed, the device took them and gathered again, without limit
+ * (together with C1, past its chain array).  Ours only: Linux's vhost
+ * does not check this (it bounds the gather instead).
+ */
+static void rx_buffers_published_again_while_held_signal_error(void)
+{
+	struct vnet_opts o = { .mode = VNET_HDR_VHOST,
+			       .features = F_MRG | VT_F_EVENT_IDX,
+			       .num = 256 };
+	uint32_t seed = seed_of_case();
+	struct vring_drv *vr;
+	uint16_t heads[256];
+	uint64_t deadline;
+	struct vnet n;
+
+	vnet_setup(&n, &o);
+	vr = &n.vr[VNET_RX];
+	rx_publish_tiny_chains(&n, 16);
+	for (unsigned int i = 0; i < vr->num; i++)
+		heads[i] = le16toh(*(uint16_t *)(vr->avail + 4 + 2 * i));
+	vnet_inject(&n, ND_RAW, 0, seed, 9000);
+
+	/* 256 x 16 bytes cannot take it: the device waits for a kick */
+	deadline = vt_now_ms() + VT_WAIT_MS;
+	while (vr_avail_event(vr) != vr->published) {
+		if (vt_now_ms() >= deadline)
+			FAIL("no kick asked at avail idx %u (avail_event %u, used idx %u)",
+			     vr->published, vr_avail_event(vr),
+			     vr_used_idx(vr));
+		if (vt_poll_in(vr->err_fd, 1) > 0)
+			FAIL("error eventfd before the heads were published again");
+	}
+	if (vr_used_idx(vr) != 0)
+		FAIL("RX used idx %u for buffers too small for the frame",
+		     vr_used_idx(vr));
+
+	for (unsigned int i = 0; i < vr->num; i++)
+		vr_push_head(vr, heads[i]);
+	vr_publish_kick(vr);
+	if (vt_poll_in(vr->err_fd, VT_WAIT_MS) <= 0)
+		FAIL("no error for %u chains held + %u published (avail_event %u, used idx %u)",
+		     vr->num, vr->num, vr_avail_event(vr), vr_used_idx(vr));
+	if (vr_used_idx(vr) != 0)
+		FAIL("RX used idx %u after the invalid ring", vr_used_idx(vr));
+}
+
 static const struct vt_case cases[] = {
 	VT_CASE(rx_sizes_vhost_hdr_v1),
 	VT_CASE(rx_sizes_vhost_hdr_legacy),
@@ -511,6 +562,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(rx_csum_partial_reaches_guest_as_needs_csum),
 	VT_CASE(rx_gso_tcpv4_64k_reaches_guest),
 	VT_CASE(rx_mrg_zero_length_buffers_drop_the_frame),
+	VT_CASE(rx_buffers_published_again_while_held_signal_error),
 };
 
 VT_MAIN("net_rx", cases)
