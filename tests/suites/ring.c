@@ -437,6 +437,115 @@ static void no_error_signalled_on_valid_traffic(void)
 	vt_expect_no_ring_error(&d);
 }
 
+#define USED_GUARD_BYTE 0x5c
+#define REPUBLISH_TOTAL 3000
+
+/*
+ * L1: completions are written in batches of up to 64.  On a ring of
+ * fewer entries a batch must still land inside the used ring: unfixed, a
+ * batch longer than the ring was written in two pieces, the second
+ * running up to 504 bytes past the used ring.  A driver keeps the device
+ * busy by publishing each head again as soon as the device has written
+ * its buffer (before the used entry is out: a driver owns the chains
+ * the device completed), so one handler run can complete many times num
+ * chains.  The device may reject that driver (error eventfd) or complete
+ * every chain; it must never write past the used ring (the rest of its
+ * page holds a guard pattern).
+ */
+static void used_writes_stay_inside_a_small_ring(unsigned int num)
+{
+	struct vt_opts o = { .num = num, .ind_max = 2 };
+	uint8_t *in[32], *guard;
+	uint16_t head[32];
+	unsigned int total;
+	size_t usz = 6 + 8u * num;
+	uint64_t deadline;
+	bool error = false;
+	struct vt_dev d;
+
+	vt_setup(&d, &o);
+	for (unsigned int i = 0; i < num; i++) {
+		struct vt_buf b[2];
+		uint64_t gpa;
+		uint8_t *p = gmem_alloc_p(&d.mem, 128, 64, &gpa);
+
+		memset(p, 0x11, 64);
+		memset(p + 64, 0, 64);
+		b[0] = (struct vt_buf){ gpa, 64 };
+		b[1] = (struct vt_buf){ gpa + 64, 64 };
+		in[i] = p + 64;
+		head[i] = (uint16_t)vr_add(&d.vr, b, 1, 1, VR_INDIRECT, NULL);
+	}
+	guard = d.vr.used + usz;
+	memset(guard, USED_GUARD_BYTE, VT_PAGE - usz);
+	vr_publish_kick(&d.vr);
+
+	total = num;
+	deadline = vt_now_ms() + vt_ms(4000);
+	while (total < REPUBLISH_TOTAL && vt_now_ms() < deadline) {
+		bool any = false;
+
+		for (unsigned int i = 0; i < num; i++) {
+			if (!__atomic_load_n(&in[i][0], __ATOMIC_ACQUIRE))
+				continue;
+			in[i][0] = 0;
+			vr_push_head(&d.vr, head[i]);
+			total++;
+			any = true;
+		}
+		if (any)
+			vr_notify(&d.vr);
+		if (vt_poll_in(d.vr.err_fd, 0) > 0) {
+			error = true;
+			break;
+		}
+	}
+	if (!error) {
+		vr_kick(&d.vr);
+		deadline = vt_now_ms() + VT_WAIT_MS;
+		while (vr_used_idx(&d.vr) != d.vr.published) {
+			if (vt_poll_in(d.vr.err_fd, 1) > 0) {
+				error = true;
+				break;
+			}
+			if (vt_now_ms() >= deadline)
+				FAIL("used idx %u, %u chains published (no error signalled)",
+				     vr_used_idx(&d.vr), d.vr.published);
+		}
+	}
+	vt_log("ring of %u: %u chains published, %s", num, total,
+	       error ? "error eventfd" : "all used");
+	for (size_t i = 0; i < VT_PAGE - usz; i++)
+		if (guard[i] != USED_GUARD_BYTE)
+			FAIL("ring of %u: byte %zu past used written (0x%02x), %u chains",
+			     num, i, guard[i], total);
+	if (error)
+		return;
+	for (unsigned int s = 0; s < num; s++) {
+		uint32_t id, len;
+		bool ok = false;
+
+		vr_used_elem(&d.vr, s, &id, &len);
+		for (unsigned int i = 0; i < num; i++)
+			ok |= id == head[i];
+		if (!ok || len != 64)
+			FAIL("used slot %u: id %u len %u", s, id, len);
+	}
+	vt_check_canaries(&d);
+}
+
+#define SMALL_RING(n)							\
+	static void used_writes_stay_inside_a_small_ring_##n(void)	\
+	{								\
+		used_writes_stay_inside_a_small_ring(n);		\
+	}
+SMALL_RING(1)
+SMALL_RING(2)
+SMALL_RING(4)
+SMALL_RING(8)
+SMALL_RING(16)
+SMALL_RING(32)
+
 static const struct vt_case cases[] = {
 	VT_CASE(single_buffer_round_trip),
 	VT_CASE(in_longer_than_out_writes_only_out_len),
@@ -462,6 +571,12 @@ static const struct vt_case cases[] = {
 	VT_CASE(unbound_call_eventfd_buffers_still_used),
 	VT_CASE(device_writes_only_the_used_ring),
 	VT_CASE(no_error_signalled_on_valid_traffic),
+	VT_CASE(used_writes_stay_inside_a_small_ring_1),
+	VT_CASE(used_writes_stay_inside_a_small_ring_2),
+	VT_CASE(used_writes_stay_inside_a_small_ring_4),
+	VT_CASE(used_writes_stay_inside_a_small_ring_8),
+	VT_CASE(used_writes_stay_inside_a_small_ring_16),
+	VT_CASE(used_writes_stay_inside_a_small_ring_32),
 };
 
 VT_MAIN("ring", cases)
