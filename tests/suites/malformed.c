@@ -426,6 +426,57 @@ static void indirect_chain_longer_than_ring_is_accepted(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* indirect tables at the edges of the address space and of a region   */
+
+/* A page of owner memory outside gmem (fatal on failure). */
+static uint8_t *extra_page(void)
+{
+	void *p = mmap(NULL, VT_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		FAIL("mmap a page: %s", strerror(errno));
+	return p;
+}
+
+/*
+ * An indirect table of two entries at 2^64 - 16: its second entry would
+ * be at 2^64, which wraps to guest address 0.  Both ends are memory (a
+ * region ends at 2^64, another starts at 0), so only the wrap itself
+ * tells that the table is not one piece of memory.  Unfixed, the second
+ * descriptor was read from address 0 and the device wrote into the
+ * buffer it names.
+ */
+static void indirect_table_wrapping_past_2_64_is_rejected(void)
+{
+	const uint64_t top = 0xfffffffffffff000ull;
+	uint8_t *hi = extra_page(), *lo = extra_page();
+	struct vhost_memory *t;
+	uint8_t *in;
+	struct bad b;
+
+	bad_setup(&b, 16);
+	t = memtable_alloc(3);
+	memtable_set(t, 0, b.d.mem.gpa, b.d.mem.size, (uintptr_t)b.d.mem.hva);
+	memtable_set(t, 1, top, VT_PAGE, (uintptr_t)hi);
+	memtable_set(t, 2, 0, VT_PAGE, (uintptr_t)lo);
+	EXPECT_OK(vh_set_mem_table(b.d.fd, t));
+
+	in = gmem_hva(&b.d.mem, b.scratch + VT_PAGE, 64);
+	memset(gmem_hva(&b.d.mem, b.scratch, 64), 0x11, 64);
+	memset(in, 0x5a, 64);
+	vr_put_desc((struct vring_desc *)(hi + VT_PAGE - 16), 0, b.scratch,
+		    64, VRING_DESC_F_NEXT, 1);
+	vr_put_desc((struct vring_desc *)lo, 0, b.scratch + VT_PAGE, 64,
+		    VRING_DESC_F_WRITE, 0);
+	expect_rejected(&b, indirect_head(&b, 0xfffffffffffffff0ull, 32));
+	for (unsigned int i = 0; i < 64; i++)
+		if (in[i] != 0x5a)
+			FAIL("buffer named at address 0 written (byte %u = 0x%02x)",
+			     i, in[i]);
+}
+
+/* ------------------------------------------------------------------ */
 /* after the error                                                      */
 
 static void bad_chain_without_err_eventfd_is_not_consumed(void)
@@ -540,6 +591,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(indirect_write_only_followed_by_read_only_is_error),
 	VT_CASE(indirect_buffer_outside_memory_table_is_error),
 	VT_CASE(indirect_chain_longer_than_ring_is_accepted),
+	VT_CASE(indirect_table_wrapping_past_2_64_is_rejected),
 	VT_CASE(bad_chain_without_err_eventfd_is_not_consumed),
 	VT_CASE(ring_error_leaves_other_devices_working),
 	VT_CASE(device_reusable_after_error_via_reset_owner),
