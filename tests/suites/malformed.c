@@ -9,7 +9,12 @@
  */
 #include "vt.h"
 
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 struct bad {
 	struct vt_dev d;
@@ -476,6 +481,155 @@ static void indirect_table_wrapping_past_2_64_is_rejected(void)
 			     i, in[i]);
 }
 
+static long uffd_open(void)
+{
+	long fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	return fd < 0 ? -errno : fd;
+}
+
+struct reuse {
+	int uffd;
+	uint8_t *page;			/* registered, missing */
+	uint8_t content[VT_PAGE];	/* what it gets on the fault */
+	struct vring_desc *entry0;	/* changed while the device waits */
+	uint16_t entry0_flags;
+	int result;			/* 0: fault served, else -errno */
+};
+
+/*
+ * Serve the one fault the device takes on the registered page: first
+ * change entry 0 of the table, then fill the page.  The device is held
+ * in the fault meanwhile, so it sees the old entry 0 before the fault
+ * and the new one after it.
+ */
+static void *reuse_serve(void *arg)
+{
+	struct reuse *r = arg;
+	struct pollfd p = { .fd = r->uffd, .events = POLLIN };
+	struct uffdio_copy c;
+	struct uffd_msg m;
+
+	if (poll(&p, 1, VT_WAIT_MS) <= 0) {
+		r->result = -ETIMEDOUT;
+		return NULL;
+	}
+	if (read(r->uffd, &m, sizeof(m)) != sizeof(m) ||
+	    m.event != UFFD_EVENT_PAGEFAULT) {
+		r->result = -EPROTO;
+		return NULL;
+	}
+	__atomic_store_n(&r->entry0->flags, htole16(r->entry0_flags),
+			 __ATOMIC_SEQ_CST);
+	memset(&c, 0, sizeof(c));
+	c.dst = (uintptr_t)r->page;
+	c.src = (uintptr_t)r->content;
+	c.len = VT_PAGE;
+	r->result = ioctl(r->uffd, UFFDIO_COPY, &c) ? -errno : 0;
+	return NULL;
+}
+
+/*
+ * M1: one chain, two indirect descriptors naming the same table T, the
+ * first 16 bytes long, the second 32.  T's first entry is the last 16
+ * bytes of the memory table's only region; the owner's mapping goes on
+ * past it, holding a valid-looking writable descriptor.  The table's
+ * second entry is outside the memory table: the chain is invalid.
+ * Unfixed, the translation made for 16 bytes was reused for 32 and the
+ * device wrote into the buffer named by that descriptor.
+ *
+ * A walk of a table always starts at entry 0, which cannot both end the
+ * 1-entry table and continue to entry 1.  So the driver changes entry 0
+ * between the two walks: the descriptor after the first indirect one
+ * sits on a page the device faults on (userfaultfd), and the fault is
+ * served only after entry 0 got VRING_DESC_F_NEXT.  Bad for the device
+ * either way: the second walk must read entry 1 through a translation
+ * of its own.
+ */
+static void indirect_table_reused_with_larger_length_is_translated_again(void)
+{
+	struct vt_opts o = { .num = 512, .ind_max = 4 };
+	struct uffdio_register reg;
+	struct uffdio_api api;
+	struct vhost_memory *t;
+	struct vring_desc *tab;
+	static struct reuse r;
+	uint64_t tg, out, in_gpa;
+	uint8_t *in;
+	pthread_t th;
+	struct bad b;
+	long uffd;
+
+	memset(&b, 0, sizeof(b));
+	vt_setup(&b.d, &o);
+	vt_roundtrip(&b.d, 32, 32, 0);
+	b.scratch = gmem_alloc(&b.d.mem, 4 * VT_PAGE, VT_PAGE);
+	b.used_before = vr_used_idx(&b.d.vr);
+
+	/* the memory table stops one page short of the mapping's end */
+	t = memtable_alloc(1);
+	memtable_set(t, 0, b.d.mem.gpa, b.d.mem.size - VT_PAGE,
+		     (uintptr_t)b.d.mem.hva);
+	EXPECT_OK(vh_set_mem_table(b.d.fd, t));
+	tg = gmem_end(&b.d.mem) - VT_PAGE - 16;
+	tab = gmem_hva(&b.d.mem, tg, 32);
+
+	out = b.scratch;
+	in_gpa = b.scratch + VT_PAGE;
+	in = gmem_hva(&b.d.mem, in_gpa, 64);
+	memset(gmem_hva(&b.d.mem, out, 64), 0x11, 64);
+	memset(in, 0x5a, 64);
+	vr_put_desc(tab, 0, out, 64, 0, 1);
+	vr_put_desc(tab, 1, in_gpa, 64, VRING_DESC_F_WRITE, 0);
+
+	/* desc 255 (last of the table's first page) -> desc 256 */
+	vr_set_desc(&b.d.vr, 255, tg, 16,
+		    VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 256);
+	vr_set_desc(&b.d.vr, 256, tg, 32, VRING_DESC_F_INDIRECT, 0);
+
+	memset(&r, 0, sizeof(r));
+	r.page = (uint8_t *)(b.d.vr.desc + 256);
+	if ((uintptr_t)r.page % VT_PAGE)
+		FAIL("test bug: descriptor 256 not at a page start");
+	memcpy(r.content, r.page, VT_PAGE);
+	r.entry0 = tab;
+	r.entry0_flags = VRING_DESC_F_NEXT;	/* next = 1 */
+	if (madvise(r.page, VT_PAGE, MADV_DONTNEED))
+		FAIL("madvise: %s", strerror(errno));
+	uffd = uffd_open();
+	if (uffd < 0)
+		SKIP("userfaultfd: %s", vt_err(uffd));
+	r.uffd = (int)uffd;
+	memset(&api, 0, sizeof(api));
+	api.api = UFFD_API;
+	if (ioctl(r.uffd, UFFDIO_API, &api))
+		FAIL("UFFDIO_API: %s", strerror(errno));
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)r.page;
+	reg.range.len = VT_PAGE;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(r.uffd, UFFDIO_REGISTER, &reg))
+		FAIL("UFFDIO_REGISTER: %s", strerror(errno));
+	if (pthread_create(&th, NULL, reuse_serve, &r))
+		FAIL("pthread_create");
+
+	vr_push_head(&b.d.vr, 255);
+	vr_publish_kick(&b.d.vr);
+	pthread_join(th, NULL);
+	if (r.result)
+		FAIL("the device's read of descriptor 256: %s",
+		     vt_err(r.result));
+	vt_expect_ring_error(&b.d, VT_WAIT_MS);
+	if (vr_used_idx(&b.d.vr) != b.used_before)
+		FAIL("used idx moved from %u to %u", b.used_before,
+		     vr_used_idx(&b.d.vr));
+	for (unsigned int i = 0; i < 64; i++)
+		if (in[i] != 0x5a)
+			FAIL("buffer named past the memory table written (byte %u = 0x%02x)",
+			     i, in[i]);
+	vt_check_canaries(&b.d);
+}
+
 /* ------------------------------------------------------------------ */
 /* after the error                                                      */
 
@@ -592,6 +746,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(indirect_buffer_outside_memory_table_is_error),
 	VT_CASE(indirect_chain_longer_than_ring_is_accepted),
 	VT_CASE(indirect_table_wrapping_past_2_64_is_rejected),
+	VT_CASE(indirect_table_reused_with_larger_length_is_translated_again),
 	VT_CASE(bad_chain_without_err_eventfd_is_not_consumed),
 	VT_CASE(ring_error_leaves_other_devices_working),
 	VT_CASE(device_reusable_after_error_via_reset_owner),
