@@ -364,6 +364,89 @@ static void miss_outside_any_mapping_left_unanswered_uses_nothing(void)
 	vt_check_canaries(&d);
 }
 
+/*
+ * M2: the guest's vIOMMU takes the used ring's mapping away while the
+ * device is idle (an invalidation, or eviction from a full IOTLB).  The
+ * next run must ask for it again (a MISS) and wait for the answer with
+ * its completions pending: every buffer completes, and the ring is not
+ * in error.  Unfixed, the ring areas were not translated again and the
+ * miss while writing the used ring stopped the ring (error eventfd) with
+ * its completions lost.
+ *
+ * Everything else is mapped up front and misses are answered here, each
+ * only once the device had time to fail on it: with EVENT_IDX the first
+ * access to the used ring in a run is at its end, right before the
+ * completions are written, so a device that does not wait for the
+ * answer signals the error at once.
+ */
+static void iotlb_used_ring_remapped_after_invalidate_keeps_completions(void)
+{
+	struct vt_opts o = {
+		.features = VT_F_VERSION_1 | VT_F_ACCESS_PLATFORM |
+			    VT_F_INDIRECT | VT_F_EVENT_IDX,
+		.iotlb = true,
+		.gpa = IOVA_BASE,
+		.mem_size = 4u << 20,
+		.no_start = true,
+		.set_backend_features = true,
+		.backend_features = VT_BF_IOTLB_MSG_V2,
+	};
+	const uint32_t len = 1000;
+	unsigned int answered = 0;
+	struct vt_xfer *x[8];
+	struct iotlb_rec r;
+	uint64_t used_page, deadline;
+	struct vt_dev d;
+
+	vt_setup(&d, &o);
+	EXPECT_OK(iotlb_map(d.fd, true, &d.mem, d.mem.gpa, d.mem.size,
+			    VHOST_ACCESS_RW));
+	vt_start(&d);
+	for (int i = 0; i < 4; i++)
+		vt_roundtrip(&d, len, len, 0);
+	vt_quiesce(&d);
+
+	used_page = d.vr.used_gpa & ~(uint64_t)(VT_PAGE - 1);
+	if (d.vr.used_gpa + 6 + 8u * d.vr.num > used_page + VT_PAGE)
+		FAIL("test bug: used ring spans pages");
+	EXPECT_OK(iotlb_unmap(d.fd, true, used_page, VT_PAGE));
+	for (unsigned int i = 0; i < ARRAY_SIZE(x); i++) {
+		x[i] = vt_xfer_new(&d.mem, 1, &len, 1, &len, 8, 100 + i);
+		vt_xfer_add(&d.vr, x[i], 0);
+	}
+	fcntl(d.fd, F_SETFL, fcntl(d.fd, F_GETFL) | O_NONBLOCK);
+	vr_publish_kick(&d.vr);
+
+	deadline = vt_now_ms() + VT_WAIT_MS;
+	while (vr_pending(&d.vr) < ARRAY_SIZE(x)) {
+		int n;
+
+		if (vt_now_ms() > deadline)
+			FAIL("%u of %zu chains used after answering %u misses",
+			     vr_pending(&d.vr), ARRAY_SIZE(x), answered);
+		if (vt_poll_in(d.fd, 10) <= 0)
+			continue;
+		while ((n = iotlb_read(d.fd, &r)) == 1) {
+			if (r.type != VHOST_IOTLB_MISS)
+				FAIL("unexpected IOTLB message type %u", r.type);
+			if (r.iova < used_page || r.iova >= used_page + VT_PAGE)
+				FAIL("miss for 0x%llx, only the used ring is unmapped",
+				     (unsigned long long)r.iova);
+			if (vt_poll_in(d.vr.err_fd, vt_ms(200)) > 0)
+				FAIL("error eventfd on the used ring's miss (%u of %zu chains used)",
+				     vr_pending(&d.vr), ARRAY_SIZE(x));
+			EXPECT_OK(iotlb_map(d.fd, true, &d.mem, used_page,
+					    VT_PAGE, VHOST_ACCESS_RW));
+			answered++;
+		}
+		if (n < 0)
+			FAIL("read of IOTLB message: %s", vt_err(n));
+	}
+	CHECK(answered > 0, "no miss for the used ring after its mapping was invalidated");
+	vt_collect(&d.vr, ARRAY_SIZE(x), VT_WAIT_MS);
+	vt_expect_no_ring_error(&d);
+}
+
 static const struct vt_case cases[] = {
 	VT_CASE(miss_answered_by_thread_v1_round_trip),
 	VT_CASE(miss_answered_by_thread_v2_round_trip),
@@ -378,6 +461,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(short_message_write_einval),
 	VT_CASE(readonly_mapping_of_writable_buffer_is_ring_error),
 	VT_CASE(miss_outside_any_mapping_left_unanswered_uses_nothing),
+	VT_CASE(iotlb_used_ring_remapped_after_invalidate_keeps_completions),
 };
 
 VT_MAIN("iotlb", cases)
