@@ -447,6 +447,33 @@ static void iotlb_used_ring_remapped_after_invalidate_keeps_completions(void)
 	vt_expect_no_ring_error(&d);
 }
 
+/*
+ * L4: a device without ACCESS_PLATFORM has no IOTLB: the end of an IOTLB
+ * batch means nothing to it and must be refused (-EFAULT as for UPDATE,
+ * or Linux's -EINVAL), leaving the ring working.  Unfixed, the write
+ * succeeded and sent the ring's user addresses through guest-physical
+ * translation: the ring broke.
+ */
+static void iotlb_batch_end_without_iotlb_is_refused(void)
+{
+	struct vt_opts o = {
+		.set_backend_features = true,
+		.backend_features = VT_BF_IOTLB_MSG_V2 | VT_BF_IOTLB_BATCH,
+	};
+	struct vt_dev d;
+	long w;
+
+	vt_setup(&d, &o);
+	vt_roundtrip(&d, 100, 100, 0);
+	w = iotlb_send(d.fd, true, VHOST_IOTLB_BATCH_END, 0, 0, 0, 0);
+	if (w != -EFAULT && w != -EINVAL)
+		FAIL("VHOST_IOTLB_BATCH_END without an IOTLB -> %s, expected -EFAULT or -EINVAL",
+		     vt_err(w));
+	for (int i = 0; i < 4; i++)
+		vt_roundtrip(&d, 100 + i, 100, 0);
+	vt_expect_no_ring_error(&d);
+}
+
 static const struct vt_case cases[] = {
 	VT_CASE(miss_answered_by_thread_v1_round_trip),
 	VT_CASE(miss_answered_by_thread_v2_round_trip),
@@ -462,6 +489,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(readonly_mapping_of_writable_buffer_is_ring_error),
 	VT_CASE(miss_outside_any_mapping_left_unanswered_uses_nothing),
 	VT_CASE(iotlb_used_ring_remapped_after_invalidate_keeps_completions),
+	VT_CASE(iotlb_batch_end_without_iotlb_is_refused),
 };
 
 VT_MAIN("iotlb", cases)
