@@ -21,6 +21,7 @@
 #include <linux/virtio_byteorder.h>
 #include <linux/virtio_scsi.h>
 #include <linux/wait_bit.h>
+#include <scsi/scsi_proto.h>
 
 #include "scsi.h"
 
@@ -226,7 +227,12 @@ static bool vhost_scsi_pi_returned(const struct se_cmd *se)
 	       se->prot_op == TARGET_PROT_DIN_INSERT;
 }
 
-/* The response of a finished command, then its PI and data-in. */
+/*
+ * The response of a finished command, then its PI and data-in. Only a
+ * command that ended GOOD moved data the guest may use: any other status
+ * reports the whole buffer as residual and no PI (LIO did not fill the PI
+ * buffer of a read it failed before reading).
+ */
 static void vhost_scsi_cmd_reply(struct vhost_virtqueue *vq,
 				 struct vhost_scsi_req *r)
 {
@@ -243,8 +249,11 @@ static void vhost_scsi_cmd_reply(struct vhost_virtqueue *vq,
 		resp.status = se->scsi_status;
 		if (se->se_cmd_flags & SCF_UNDERFLOW_BIT)
 			moved -= min(se->residual_count, r->data_len);
+		if (se->scsi_status != SAM_STAT_GOOD)
+			moved = 0;
 		/* The residual counts from the guest's whole buffer. */
-		if (se->se_cmd_flags & SCF_OVERFLOW_BIT)
+		if ((se->se_cmd_flags & SCF_OVERFLOW_BIT) &&
+		    se->scsi_status == SAM_STAT_GOOD)
 			resp.resid = vhost_scsi_virtio32(vq, se->residual_count);
 		else if (r->buf_len > moved)
 			resp.resid = vhost_scsi_virtio32(vq, r->buf_len - moved);
@@ -549,7 +558,9 @@ static int vhost_scsi_req_data(struct vhost_scsi_req *r, size_t out,
 	r->pi_in = h->pi_in;
 	if (pi) {
 		r->prot_len = pi;
-		r->prot_sgl = sgl_alloc(pi, GFP_KERNEL_ACCOUNT, &r->prot_nents);
+		/* Zeroed: a read LIO fails leaves it as it was allocated. */
+		r->prot_sgl = sgl_alloc(pi, GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+					&r->prot_nents);
 		if (!r->prot_sgl)
 			return -ENOMEM;
 	}

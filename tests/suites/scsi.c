@@ -849,6 +849,57 @@ static void pi_protect_beyond_the_buffers_is_refused(void)
 	lio_port_teardown(&p);
 }
 
+/*
+ * A protected READ beyond the end of the LUN: LIO sets up the PI
+ * transfer while it parses the CDB, then refuses the LBA. The guest gets
+ * CHECK CONDITION and not one byte of the device's PI buffer: the PI room
+ * and the data keep the canary vsc_send() wrote, and the answer claims
+ * neither (used length the response only; the whole data buffer is
+ * residual). Linux's module maps the guest's PI pages for LIO and passes
+ * the canary part too; its resid is LIO's (0), so the last check is ours.
+ */
+static void pi_read_failure_returns_no_pi_bytes(void)
+{
+	uint8_t pi_back[PI_BLOCKS * 8], cdb[10], key, asc;
+	struct vsc_result r;
+	struct lio_port p;
+	struct vsc_cmd c;
+	struct vsc v;
+
+	pi_setup(&p, &v);
+	/* The ramdisk has 4 MiB: 8192 blocks, the first past the end. */
+	rw10(cdb, 0x28, 8192, PI_BLOCKS);
+	cdb[1] = 0x20;
+	c = (struct vsc_cmd){ .tag = TAG, .cdb = cdb, .cdb_len = 10,
+			      .in_len = PI_BLOCKS * 512,
+			      .pi_in_len = sizeof(pi_back) };
+	vsc_send(&v, &c);
+	if (!vsc_wait(&v, &c, VT_WAIT_MS, rbuf, pi_back, &r))
+		FAIL("protected READ past the end: no answer");
+	CHECK(r.response == VIRTIO_SCSI_S_OK && r.status == 0x02,
+	      "response %u status 0x%x, want CHECK CONDITION", r.response,
+	      r.status);
+	sense_of(&r, &key, &asc);
+	CHECK(key == 0x05 && asc == 0x21,
+	      "sense key 0x%x ASC 0x%x, want ILLEGAL REQUEST / LBA out of range",
+	      key, asc);
+	for (unsigned int i = 0; i < sizeof(pi_back); i++)
+		if (pi_back[i] != 0x5a)
+			FAIL("PI byte %u of a failed READ is 0x%02x, not the canary",
+			     i, pi_back[i]);
+	for (unsigned int i = 0; i < PI_BLOCKS * 512; i++)
+		if (rbuf[i] != 0x5a)
+			FAIL("data byte %u of a failed READ is 0x%02x, not the canary",
+			     i, rbuf[i]);
+	CHECK(r.used_len <= sizeof(struct virtio_scsi_cmd_resp),
+	      "used len %u claims PI or data of a failed READ", r.used_len);
+	CHECK(r.resid == PI_BLOCKS * 512,
+	      "residual %u of a failed READ, want the whole %u-byte buffer",
+	      r.resid, PI_BLOCKS * 512);
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
 static const struct vt_case cases[] = {
 	VT_CASE(abi_version_is_1),
 	VT_CASE(set_endpoint_unknown_port_enodev),
@@ -877,6 +928,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(pi_bad_guard_gets_check_condition),
 	VT_CASE(pi_claimed_beyond_the_data_out_fails),
 	VT_CASE(pi_protect_beyond_the_buffers_is_refused),
+	VT_CASE(pi_read_failure_returns_no_pi_bytes),
 };
 
 VT_MAIN("scsi", cases)
