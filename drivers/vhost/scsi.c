@@ -284,7 +284,13 @@ static void vhost_scsi_cmd_reply(struct vhost_virtqueue *vq,
 		}
 		len += r->pi_in + data;
 	}
-	vhost_scsi_log(vq, r->in, r->nin, len);
+	/*
+	 * LIO may have written into every data-in page it got, whatever the
+	 * answer (an aborted or failed READ too): the log has them all.
+	 */
+	vhost_scsi_log(vq, r->in, r->nin,
+		       r->dir == DMA_FROM_DEVICE && r->nents ?
+		       max(len, sizeof(resp) + r->pi_in + r->data_len) : len);
 	vhost_vq_add_used(vq, r->head, len);
 }
 

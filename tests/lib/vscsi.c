@@ -454,6 +454,11 @@ static void vsc_reap(struct vsc *v, unsigned int ring)
 		FAIL("ring %u: bad used entry %u", ring, u.id);
 }
 
+uint64_t vsc_data_gpa(const struct vsc *v, const struct vsc_cmd *c)
+{
+	return slot_gpa(v, c->slot, slot_data_off(c->slot));
+}
+
 bool vsc_answered(struct vsc *v, const struct vsc_cmd *c)
 {
 	vsc_reap(v, c->ring);

@@ -118,6 +118,8 @@ long vsc_clear_endpoint(int fd, const char *wwn);
 
 /* Queue a command on its request ring and kick; fails the case if full. */
 void vsc_send(struct vsc *v, struct vsc_cmd *c);
+/* Guest-physical address of a sent command's data buffer (for the log). */
+uint64_t vsc_data_gpa(const struct vsc *v, const struct vsc_cmd *c);
 /* Has the device answered it (without waiting)? */
 bool vsc_answered(struct vsc *v, const struct vsc_cmd *c);
 /*

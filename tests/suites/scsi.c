@@ -560,6 +560,50 @@ static void lun_reset_aborts_commands_in_flight(void)
 	lio_port_teardown(&p);
 }
 
+static bool page_logged(const uint8_t *bitmap, uint64_t gpa)
+{
+	uint64_t page = gpa / VT_PAGE;
+
+	return (bitmap[page / 8] >> (page % 8)) & 1;
+}
+
+/*
+ * With the dirty log on (VHOST_F_LOG_ALL), a READ aborted while the slow
+ * LUN has it: LIO may have written its data pages before the abort took
+ * the command back, so they are logged, not only the response's page.
+ */
+static void aborted_read_logs_its_data_pages(void)
+{
+	struct vsc_opts o = { .features = VT_F_VERSION_1 | VT_F_LOG_ALL };
+	struct lio_port p;
+	struct vsc_cmd c;
+	uint8_t cdb[10], *bitmap;
+	uint64_t data;
+	struct vsc v;
+	uint8_t resp;
+
+	lio_port_setup(&p, TAG, 0, 0);
+	lio_lun_add_slow(&p, SLOW_MS);
+	vsc_setup(&v, &o, &p);
+	bitmap = calloc(1, (gmem_end(&v.mem) / VT_PAGE + 63) / 64 * 8);
+	if (!bitmap)
+		FAIL("out of memory");
+	EXPECT_OK(vh_set_log_base(v.fd, (uintptr_t)bitmap));
+	read_cmd(&c, cdb, 0, 0, 0);
+	vsc_send(&v, &c);
+	data = vsc_data_gpa(&v, &c);
+	resp = vsc_tmf_task(&v, TAG, 0, VIRTIO_SCSI_T_TMF_ABORT_TASK, c.id);
+	CHECK(resp == VIRTIO_SCSI_S_FUNCTION_SUCCEEDED,
+	      "ABORT TASK of a command in flight: response %u", resp);
+	expect_answer(&v, &c, VIRTIO_SCSI_S_ABORTED, "aborted READ");
+	for (uint64_t a = data; a < data + c.in_len; a += VT_PAGE)
+		CHECK(page_logged(bitmap, a),
+		      "data page 0x%llx of the aborted READ not in the dirty log",
+		      (unsigned long long)a);
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
 /* ---- endpoints with commands in flight ---------------------------- */
 
 /*
@@ -921,6 +965,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(abort_task_of_an_unknown_tag_completes),
 	VT_CASE(unsupported_tmfs_are_rejected),
 	VT_CASE(lun_reset_aborts_commands_in_flight),
+	VT_CASE(aborted_read_logs_its_data_pages),
 	VT_CASE(clear_endpoint_waits_for_commands_in_flight),
 	VT_CASE(close_with_commands_in_flight_releases_the_tpg),
 	VT_CASE(every_request_ring_carries_commands_at_once),
