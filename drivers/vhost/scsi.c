@@ -378,21 +378,33 @@ void vhost_scsi_tmf_done(struct se_cmd *se_cmd)
  * vhost_scsi_cmd_release - LIO is done with a request: queue it for its
  * ring's worker, which writes the response and frees it
  * @se_cmd: the command or TMF
+ *
+ * Once @r is on the done list a running done_work may answer and free it,
+ * and the last request freed lets the device be torn down and freed. The
+ * RCU read section, entered before @r is published, keeps the device and
+ * its worker until the work is queued: teardown waits for it
+ * (synchronize_rcu() after detaching the workers, before freeing).
  */
 void vhost_scsi_cmd_release(struct se_cmd *se_cmd)
 {
 	struct vhost_scsi_req *r = container_of(se_cmd, struct vhost_scsi_req,
 						se_cmd);
 	struct vhost_scsi_ring *ring = r->ring;
-
+	struct vhost_scsi *vs = vhost_scsi_of(&ring->vq);
+	struct llist_node *orphans = NULL;
 	struct vhost_scsi_req *t;
 
+	rcu_read_lock();
 	llist_add(&r->node, &ring->done);
-	if (vhost_vq_work_queue(&ring->vq, &ring->done_work))
-		return;
-	/* The owner is gone, and its worker: nobody reads answers now. */
-	llist_for_each_entry_safe(r, t, llist_del_all(&ring->done), node)
-		vhost_scsi_req_free(vhost_scsi_of(&ring->vq), r, false);
+	if (!vhost_vq_work_queue(&ring->vq, &ring->done_work))
+		orphans = llist_del_all(&ring->done);
+	rcu_read_unlock();
+	/*
+	 * The owner is gone, and its worker: nobody reads answers now. Each
+	 * request taken holds the device until it is freed.
+	 */
+	llist_for_each_entry_safe(r, t, orphans, node)
+		vhost_scsi_req_free(vs, r, false);
 }
 
 /* ---- requests -------------------------------------------------------- */
