@@ -320,6 +320,33 @@ long vsc_clear_endpoint(int fd, const char *wwn)
 	return vsc_endpoint(fd, VHOST_SCSI_CLEAR_ENDPOINT, wwn);
 }
 
+/* Ring @i, with an indirect table per head for requests if asked. */
+static void vsc_ring(struct vsc *v, unsigned int i)
+{
+	struct vring_cfg cfg = { .num = v->o.num };
+	struct vring_drv *vr = &v->vr[i];
+	struct vhost_vring_addr a;
+
+	if (v->o.indirect && i >= VSC_IO)
+		cfg.ind_max = 6;
+	vr_init(vr, &v->mem, &cfg);
+	EXPECT_OK(vh_set_vring_num(v->fd, i, cfg.num));
+	EXPECT_OK(vh_set_vring_base(v->fd, i, 0));
+	vr_addr(vr, &a);
+	a.index = i;
+	EXPECT_OK(vh_set_vring_addr(v->fd, &a));
+	EXPECT_OK(vh_set_vring_kick(v->fd, i, vr->kick_fd));
+	EXPECT_OK(vh_set_vring_call(v->fd, i, vr->call_fd));
+	EXPECT_OK(vh_set_vring_err(v->fd, i, vr->err_fd));
+}
+
+void vsc_ring_reset(struct vsc *v, unsigned int ring)
+{
+	vsc_ring(v, VSC_IO + ring);
+	memset(v->busy, 0, sizeof(v->busy));
+	memset(v->done, 0, sizeof(v->done));
+}
+
 void vsc_setup(struct vsc *v, const struct vsc_opts *o,
 	       const struct lio_port *port)
 {
@@ -334,10 +361,12 @@ void vsc_setup(struct vsc *v, const struct vsc_opts *o,
 		v->o.nio = 1;
 	if (v->o.nio > VSC_MAX_IO)
 		FAIL("%u request rings: at most %u", v->o.nio, VSC_MAX_IO);
+	if (v->o.indirect)
+		v->o.features |= VT_F_INDIRECT;
 	v->fd = vt_guest_open(vsc_dev_path(), v->o.features, &v->mem, 32u << 20);
 	v->features = v->o.features;
 	for (unsigned int i = 0; i < VSC_IO + v->o.nio; i++)
-		vt_guest_ring(v->fd, i, &v->vr[i], &v->mem, v->o.num);
+		vsc_ring(v, i);
 	v->area = gmem_alloc_p(&v->mem, VSC_AREA, VT_PAGE, &v->area_gpa);
 	if (port && !v->o.no_endpoint)
 		EXPECT_OK(vsc_set_endpoint(v->fd, port->wwn));
@@ -428,7 +457,8 @@ void vsc_send(struct vsc *v, struct vsc_cmd *c)
 		b[nout + nin++] = (struct vt_buf){
 			slot_gpa(v, s, slot_data_off(s)), c->in_len };
 	}
-	if (vr_add(vr, b, nout, nin, 0, (void *)(uintptr_t)(s + 1)) < 0)
+	if (vr_add(vr, b, nout, nin, v->o.indirect ? VR_INDIRECT : 0,
+		   (void *)(uintptr_t)(s + 1)) < 0)
 		FAIL("cannot queue a request on ring %u", c->ring);
 	v->busy[s] = true;
 	v->done[s] = false;

@@ -67,6 +67,7 @@ struct vsc_opts {
 	unsigned int num;	/* ring size, default 64 */
 	unsigned int nio;	/* request rings, default 1 */
 	bool no_endpoint;	/* leave VHOST_SCSI_SET_ENDPOINT to the case */
+	bool indirect;		/* requests in one descriptor each (VT_F_INDIRECT) */
 };
 
 struct vsc {
@@ -115,6 +116,12 @@ void vsc_setup(struct vsc *v, const struct vsc_opts *o,
 	       const struct lio_port *port);
 long vsc_set_endpoint(int fd, const char *wwn);
 long vsc_clear_endpoint(int fd, const char *wwn);
+
+/*
+ * Lay request ring @ring out anew and give it to the device (with the
+ * device's rings stopped: no endpoint); no command of it is in flight.
+ */
+void vsc_ring_reset(struct vsc *v, unsigned int ring);
 
 /* Queue a command on its request ring and kick; fails the case if full. */
 void vsc_send(struct vsc *v, struct vsc_cmd *c);

@@ -9,6 +9,7 @@
 #include "vscsi.h"
 
 #include <endian.h>
+#include <glob.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -746,6 +747,101 @@ static void every_request_ring_carries_commands_at_once(void)
 	lio_port_teardown(&p);
 }
 
+/* ---- requests in flight ------------------------------------------- */
+
+/*
+ * A counter of request ring @vq from the tree's debugfs statistics
+ * (vhost/scsi-<pid>-<serial>/vqN); false where there are none (Linux's
+ * module, no debugfs).
+ */
+static bool ring_counter(unsigned int vq, const char *name,
+			 unsigned long long *val)
+{
+	char pattern[128], buf[4096], *line;
+	bool found = false;
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "/sys/kernel/debug/vhost/scsi-%d-*/vq%u",
+		 (int)getpid(), vq);
+	if (glob(pattern, 0, NULL, &g))
+		return false;
+	if (g.gl_pathc == 1 && vt_read_file(g.gl_pathv[0], buf, sizeof(buf)) > 0)
+		for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+			char key[64];
+
+			if (sscanf(line, "%63s %llu", key, val) == 2 &&
+			    !strcmp(key, name)) {
+				found = true;
+				break;
+			}
+		}
+	globfree(&g);
+	return found;
+}
+
+/*
+ * A guest owns at most num requests of a ring (security review H1). Once
+ * the device has taken num READs of a slow LUN, the guest publishes the
+ * same heads again while LIO still has them: that is an invalid ring
+ * (error eventfd), and no more than num requests went to LIO. Once the
+ * READs are done and the ring is set up anew, a READ is served again.
+ */
+static void heads_published_again_in_flight_signal_error(void)
+{
+	enum { NUM = VSC_SLOTS, H1_SLOW_MS = 4000 };
+	struct vsc_opts o = { .num = NUM, .indirect = true };
+	static struct vsc_cmd c[NUM];
+	static uint8_t cdb[NUM][10];
+	unsigned long long chains;
+	struct vring_drv *vr;
+	struct vsc_result r;
+	struct lio_port p;
+	struct vsc v;
+
+	lio_port_setup(&p, TAG, 0, 0);
+	lio_lun_add_slow(&p, H1_SLOW_MS);
+	vsc_setup(&v, &o, &p);
+	vr = &v.vr[VSC_IO];
+	for (unsigned int i = 0; i < NUM; i++) {
+		read_cmd(&c[i], cdb[i], 0, i * 8u, 0);
+		vsc_send(&v, &c[i]);
+	}
+	wait_until_taken(&v);
+	/*
+	 * The LUN is slow enough that none is done: the guest owns none.
+	 * (Under null_blk's 5 s request timeout, past which it fails them.)
+	 */
+	if (vr_used_idx(vr))
+		FAIL("precondition: %u READs done before the heads went again",
+		     vr_used_idx(vr));
+	for (unsigned int i = 0; i < NUM; i++) {
+		uint16_t head;
+
+		memcpy(&head, vr->avail + 4 + 2 * i, sizeof(head));
+		vr_push_head(vr, le16toh(head));
+	}
+	vr_publish_kick(vr);
+	CHECK(vt_poll_in(vr->err_fd, VT_WAIT_MS) == 1,
+	      "no error signalled for %u heads published again (chains taken: %lld)",
+	      NUM, ring_counter(VSC_IO, "chains", &chains) ? (long long)chains : -1);
+	if (ring_counter(VSC_IO, "chains", &chains))
+		CHECK(chains <= NUM, "the device took %llu requests, ring of %u",
+		      chains, NUM);
+	else
+		vt_log("no debugfs counters: requests taken not checked");
+	/* Waits for the READs LIO has; then the ring as a driver resets it. */
+	EXPECT_OK(vsc_clear_endpoint(v.fd, p.wwn));
+	vsc_ring_reset(&v, 0);
+	EXPECT_OK(vsc_set_endpoint(v.fd, p.wwn));
+	read_cmd(&c[0], cdb[0], 0, 0, 0);
+	vsc_send(&v, &c[0]);
+	if (!vsc_wait(&v, &c[0], VT_WAIT_MS + H1_SLOW_MS, NULL, NULL, &r))
+		FAIL("READ on the ring set up anew: no answer");
+	expect_good(&r, "READ on the ring set up anew");
+	close(v.fd);
+	lio_port_teardown(&p);
+}
+
 /* ---- T10 protection information ----------------------------------- */
 
 #define PI_BLOCKS 8
@@ -1010,6 +1106,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(close_with_commands_in_flight_releases_the_tpg),
 	VT_CASE_T(completions_racing_close_leave_the_host_clean, 120),
 	VT_CASE(every_request_ring_carries_commands_at_once),
+	VT_CASE_T(heads_published_again_in_flight_signal_error, 120),
 	VT_CASE(pi_written_is_pi_read_back),
 	VT_CASE(pi_bad_guard_gets_check_condition),
 	VT_CASE(pi_claimed_beyond_the_data_out_fails),
