@@ -9,12 +9,16 @@
  * through an RCU pointer so that a worker can be swapped or killed while
  * kicks arrive.
  */
+#include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/completion.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/kthread.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/user_namespace.h>
 
 #include "core.h"
 #include "trace.h"
@@ -160,6 +164,16 @@ static void vhost_worker_flush(struct vhost_worker *w)
 	wait_for_completion(&f.done);
 }
 
+/*
+ * Workers a device may have at once: one per ring, and one more so that a
+ * ring can move to a fresh worker before its old one is freed. Worker ids
+ * are the lowest free ones, so they stay below this too.
+ */
+static u32 vhost_workers_max(struct vhost_dev *dev)
+{
+	return dev->nvqs + 1;
+}
+
 static struct vhost_worker *vhost_worker_create(struct vhost_dev *dev)
 {
 	struct vhost_worker *w;
@@ -169,6 +183,18 @@ static struct vhost_worker *vhost_worker_create(struct vhost_dev *dev)
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return ERR_PTR(-ENOMEM);
+	/*
+	 * Take an id first (a reserved slot, invisible to lookups): a device
+	 * at its limit gets -EBUSY, as Linux does when its id space is full,
+	 * without a thread being made and killed again.
+	 */
+	ret = xa_alloc(&dev->workers, &w->id, NULL,
+		       XA_LIMIT(0, vhost_workers_max(dev) - 1),
+		       GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		kfree(w);
+		return ERR_PTR(ret);
+	}
 	w->dev = dev;
 	init_llist_head(&w->list);
 	/* libvirt looks for "vhost-<owner pid>" to place workers in cgroups. */
@@ -189,21 +215,16 @@ static struct vhost_worker *vhost_worker_create(struct vhost_dev *dev)
 		}
 	}
 
-	ret = xa_alloc(&dev->workers, &w->id, w, xa_limit_32b,
-		       GFP_KERNEL_ACCOUNT);
-	if (ret)
-		goto err_stop;
-
 	if (w->task) {
 		vhost_task_start(w->task);
 	} else {
 		ret = cgroup_attach_task_all(current, w->thread);
-		if (ret) {
-			xa_erase(&dev->workers, w->id);
+		if (ret)
 			goto err_stop;
-		}
 		wake_up_process(w->thread);
 	}
+	/* Replacing the reserved slot allocates nothing. */
+	xa_store(&dev->workers, w->id, w, GFP_KERNEL_ACCOUNT);
 	return w;
 
 err_stop:
@@ -212,6 +233,7 @@ err_stop:
 	else
 		kthread_stop(w->thread);
 err_free:
+	xa_erase(&dev->workers, w->id);
 	kfree(w);
 	return ERR_PTR(ret);
 }
@@ -243,17 +265,42 @@ static void vhost_vq_set_worker(struct vhost_virtqueue *vq,
 	rcu_assign_pointer(vq->worker, w);
 }
 
+/*
+ * kthreadd forks kernel threads, so neither the caller's RLIMIT_NPROC nor
+ * its memory cgroup sees them. Refuse an extra one, as fork() would, to a
+ * user already at its process limit (only its own count is looked at, not
+ * those of enclosing user namespaces). The thread is still not counted
+ * against the user: the per-device limit is what bounds those.
+ */
+static bool vhost_nproc_allows_thread(void)
+{
+	unsigned long max = rlimit(RLIMIT_NPROC);
+	long n = get_rlimit_value(current_ucounts(), UCOUNT_RLIMIT_NPROC);
+
+	if (max > LONG_MAX)
+		max = LONG_MAX;
+	if (n >= 0 && (unsigned long)n < max)
+		return true;
+	return capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN);
+}
+
 /**
- * vhost_worker_new - create a worker for VHOST_NEW_WORKER or SET_OWNER
+ * vhost_worker_new - VHOST_NEW_WORKER
  * @dev: the device, with dev->mutex held and an owner set
  * @id: out, the new worker's id
  *
- * Return: 0 or a negative errno.
+ * Return: 0, -EBUSY when the device has as many workers as it may
+ * (nvqs + 1), -EAGAIN when a kernel thread would take the caller's user
+ * past RLIMIT_NPROC, or another negative errno.
  */
 int vhost_worker_new(struct vhost_dev *dev, u32 *id)
 {
-	struct vhost_worker *w = vhost_worker_create(dev);
+	struct vhost_worker *w;
 
+	if (dev->fork_owner == VHOST_FORK_OWNER_KTHREAD &&
+	    !vhost_nproc_allows_thread())
+		return -EAGAIN;
+	w = vhost_worker_create(dev);
 	if (IS_ERR(w))
 		return PTR_ERR(w);
 	*id = w->id;
