@@ -238,13 +238,34 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+/*
+ * Stop a worker no ring points at any more (and that no queuer can still
+ * see: the caller waited for RCU readers after detaching it).
+ */
 static void vhost_worker_destroy(struct vhost_dev *dev, struct vhost_worker *w)
 {
+	struct llist_node *node;
+	struct vhost_work *work, *next;
+
 	xa_erase(&dev->workers, w->id);
-	if (w->task)
+	if (w->task) {
+		/*
+		 * A vhost task told to stop exits without looking at its list
+		 * again. Work queued after the device's last flush (a packet
+		 * from a host socket, a late completion) would stay there with
+		 * VHOST_WORK_QUEUED set, and could never be queued again on
+		 * the next owner's worker. Run it here first, in the task,
+		 * as the kernel thread below does on its way out.
+		 */
+		vhost_worker_flush(w);
 		vhost_task_stop(w->task);
-	else
+	} else {
 		kthread_stop(w->thread);
+	}
+	/* Nothing can be left, but never leave an item marked queued. */
+	node = llist_del_all(&w->list);
+	llist_for_each_entry_safe(work, next, node, node)
+		clear_bit(VHOST_WORK_QUEUED, &work->flags);
 	kfree(w);
 }
 

@@ -6,8 +6,16 @@
  */
 #include "vt.h"
 
+#include "vvsock.h"
+
+#include <dirent.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <linux/vm_sockets.h>
 
 /* ------------------------------------------------------------------ */
 /* every generic (owner-only) ioctl, called with otherwise valid args  */
@@ -426,6 +434,162 @@ static void task_mode_worker_processes_buffers(void)
 	fork_mode_processes_buffers(VHOST_FORK_OWNER_TASK);
 }
 
+/* ------------------------------------------------------------------ */
+/* work queued while RESET_OWNER tears the workers down                 */
+
+/*
+ * A host thread that connects to the guest's CID without pause while
+ * @go is set: each connect makes vhost-vsock queue its send work on the
+ * device's worker, whatever state the device is in.
+ */
+struct hammer {
+	uint32_t cid;
+	atomic_int go, quit, paused;
+	atomic_ulong sent;
+};
+
+static void host_connect_once(uint32_t cid)
+{
+	struct sockaddr_vm a = {
+		.svm_family = AF_VSOCK, .svm_cid = cid, .svm_port = 5000,
+	};
+	int s = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return;
+	connect(s, (struct sockaddr *)&a, sizeof(a));
+	close(s);
+}
+
+/* Keep the calling thread on @cpu (if the machine has it). */
+static void pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Owner-task workers are threads of this process ("vhost-<pid>"): put
+ * them on @cpu at SCHED_IDLE, where the hammer runs, so that a worker
+ * woken by a queued item does not run it at once. That is what widens
+ * the window. Kernel-thread workers are not ours to move. Returns how
+ * many were moved.
+ */
+static int starve_workers(int cpu)
+{
+	struct sched_param sp = { 0 };
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	cpu_set_t set;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	while ((e = readdir(d))) {
+		char path[300], comm[32];
+		pid_t tid = atoi(e->d_name);
+
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 e->d_name);
+		if (tid <= 0 || vt_read_file(path, comm, sizeof(comm)) <= 0 ||
+		    strncmp(comm, "vhost-", 6))
+			continue;
+		if (!sched_setaffinity(tid, sizeof(set), &set) &&
+		    !sched_setscheduler(tid, SCHED_IDLE, &sp))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void *hammer_fn(void *arg)
+{
+	struct hammer *h = arg;
+
+	pin_self(1);
+	while (!atomic_load(&h->quit)) {
+		if (!atomic_load(&h->go)) {
+			atomic_store(&h->paused, 1);
+			sched_yield();
+			continue;
+		}
+		atomic_store(&h->paused, 0);
+		host_connect_once(h->cid);
+		atomic_fetch_add(&h->sent, 1);
+	}
+	return NULL;
+}
+
+/* Owner, features and memory again after RESET_OWNER; rings anew, running. */
+static void vsock_own_again(struct vvs *v, size_t brk)
+{
+	EXPECT_OK(vh_set_owner(v->fd));
+	EXPECT_OK(vh_set_features(v->fd, v->features));
+	EXPECT_OK(vh_set_mem_one(v->fd, v->mem.gpa, v->mem.size, v->mem.hva));
+	v->mem.brk = brk;	/* the old rings are dead: reuse their space */
+	vvs_restart(v);
+}
+
+/*
+ * A packet from a host socket queues the device's send work. When that
+ * happens after RESET_OWNER's last flush but before the worker is gone, a
+ * vhost task (6.12's default worker) used to exit without running it,
+ * leaving it marked queued for good: after SET_OWNER again no packet ever
+ * reached the guest. The window is short, so this races a connecting host
+ * thread against up to 150 RESET_OWNERs (20 s at most), with the worker
+ * starved on the hammer's CPU; after each, one more connect must reach
+ * the guest. Without the fix it failed within the first 4 cycles in each
+ * of 3 runs on 6.12. Kernel-thread workers (6.1) always ran what was
+ * left, and are not starved here.
+ */
+static void reset_owner_under_host_traffic_keeps_host_to_guest_working(void)
+{
+	const int cycles = 150;
+	uint64_t deadline = vt_now_ms() + (uint64_t)vt_ms(20000);
+	struct vvs_opts o = { .num = 32 };
+	struct hammer h = { 0 };
+	struct vvs_pkt p;
+	pthread_t t;
+	struct vvs v;
+	int i, starved = 0;
+	size_t brk;
+
+	if (access(vvs_dev_path(), R_OK | W_OK))
+		SKIP("%s: %s", vvs_dev_path(), strerror(errno));
+	vvs_setup(&v, &o);
+	brk = v.mem.brk;
+	h.cid = v.cid;
+	pin_self(0);
+	if (pthread_create(&t, NULL, hammer_fn, &h))
+		FAIL("pthread_create");
+	for (i = 0; i < cycles && vt_now_ms() < deadline; i++) {
+		unsigned long before = atomic_load(&h.sent);
+
+		starved += starve_workers(1);
+		atomic_store(&h.go, 1);
+		while (atomic_load(&h.sent) == before)
+			sched_yield();
+		EXPECT_OK(vh_reset_owner(v.fd));
+		atomic_store(&h.go, 0);
+		while (!atomic_load(&h.paused))
+			sched_yield();
+		vsock_own_again(&v, brk);
+		host_connect_once(v.cid);
+		if (!vvs_recv(&v, &p, VT_WAIT_MS))
+			FAIL("RESET_OWNER %d (%lu connects): no packet for the guest in %d ms",
+			     i + 1, atomic_load(&h.sent), VT_WAIT_MS);
+	}
+	atomic_store(&h.quit, 1);
+	pthread_join(t, NULL);
+	vt_log("%d RESET_OWNER cycles, %lu host connects, %d workers starved",
+	       i, atomic_load(&h.sent), starved);
+}
+
 #define OWNER_CASE_PAIR(name)						\
 	VT_CASE(name##_before_owner_eperm),				\
 	VT_CASE(name##_from_non_owner_child_eperm)
@@ -466,6 +630,8 @@ static const struct vt_case cases[] = {
 	VT_CASE(get_fork_from_owner_allowed_before_and_after_owner),
 	VT_CASE(kthread_mode_worker_processes_buffers),
 	VT_CASE(task_mode_worker_processes_buffers),
+	VT_CASE_T(reset_owner_under_host_traffic_keeps_host_to_guest_working,
+		  120),
 };
 
 VT_MAIN("owner", cases)
