@@ -7,6 +7,7 @@
 #include <linux/file.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "core.h"
@@ -301,9 +302,32 @@ static long vhost_dev_fork_owner(struct vhost_dev *dev, unsigned int cmd,
 #define VHOST_FEATURE_WORDS	2
 
 /*
+ * The most words a FEATURES_ARRAY call may carry (65536 feature bits, far
+ * past any virtio device's). Without a bound a huge count with a read-only
+ * zero mapping behind it kept a SET looping for hours under dev->mutex.
+ */
+#define VHOST_FEATURE_WORDS_MAX	1024
+
+/* Whether the user words [from, to) are all zero: 0, -EOPNOTSUPP, -EFAULT. */
+static int vhost_features_check_zero(const u64 __user *words, u64 from, u64 to)
+{
+	u64 chunk[16];
+	u64 n;
+
+	for (; from < to; from += n) {
+		n = min_t(u64, to - from, ARRAY_SIZE(chunk));
+		if (copy_from_user(chunk, words + from, n * sizeof(u64)))
+			return -EFAULT;
+		if (memchr_inv(chunk, 0, n * sizeof(u64)))
+			return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/*
  * VHOST_GET/SET_FEATURES_ARRAY: the same feature set as a count of u64
  * words followed by the words. Words past ours read as zero and must be
- * zero when set.
+ * zero when set; a count above VHOST_FEATURE_WORDS_MAX is -EINVAL.
  */
 static long vhost_dev_features_array(struct vhost_dev *dev, unsigned int cmd,
 				     void __user *argp)
@@ -311,26 +335,23 @@ static long vhost_dev_features_array(struct vhost_dev *dev, unsigned int cmd,
 	u64 __user *words = argp + sizeof(u64);
 	u64 ours[VHOST_FEATURE_WORDS] = { dev->ops->features };
 	u64 want[VHOST_FEATURE_WORDS] = { };
-	u64 count, i, w;
+	u64 count, i;
+	int ret;
 
 	if (get_user(count, (u64 __user *)argp))
 		return -EFAULT;
+	if (count > VHOST_FEATURE_WORDS_MAX)
+		return -EINVAL;
+	i = min_t(u64, count, VHOST_FEATURE_WORDS);
 	if (cmd == VHOST_GET_FEATURES_ARRAY) {
-		i = min_t(u64, count, VHOST_FEATURE_WORDS);
 		if (copy_to_user(words, ours, i * sizeof(u64)) ||
-		    (count > i &&
-		     clear_user(words + i, size_mul(count - i, sizeof(u64)))))
+		    clear_user(words + i, (count - i) * sizeof(u64)))
 			return -EFAULT;
 		return 0;
 	}
-	for (i = VHOST_FEATURE_WORDS; i < count; i++) {
-		if (get_user(w, words + i))
-			return -EFAULT;
-		if (w)
-			return -EOPNOTSUPP;
-		cond_resched();
-	}
-	i = min_t(u64, count, VHOST_FEATURE_WORDS);
+	ret = vhost_features_check_zero(words, i, count);
+	if (ret)
+		return ret;
 	if (copy_from_user(want, words, i * sizeof(u64)))
 		return -EFAULT;
 	return vhost_dev_set_features(dev, want, i);

@@ -298,3 +298,13 @@ int vt_poll_in(int fd, int timeout_ms)
 		}
 	}
 }
+
+long vh_get_features_array(int fd, void *arg)
+{
+	return vh_ioctl(fd, VHOST_GET_FEATURES_ARRAY, arg);
+}
+
+long vh_set_features_array(int fd, const void *arg)
+{
+	return vh_ioctl(fd, VHOST_SET_FEATURES_ARRAY, (void *)arg);
+}

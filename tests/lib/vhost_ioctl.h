@@ -70,4 +70,11 @@ uint64_t vt_eventfd_drain(int efd);	/* read the counter (0 if none) */
 /* poll fd for POLLIN up to timeout_ms: 1 ready, 0 timeout, -errno */
 int vt_poll_in(int fd, int timeout_ms);
 
+/*
+ * VHOST_GET/SET_FEATURES_ARRAY: @arg is a __u64 count followed by count
+ * feature words (struct vhost_features_array).
+ */
+long vh_get_features_array(int fd, void *arg);
+long vh_set_features_array(int fd, const void *arg);
+
 #endif

@@ -5,6 +5,10 @@
  */
 #include "vt.h"
 
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
 /* ------------------------------------------------------------------ */
 /* features                                                             */
 
@@ -61,6 +65,136 @@ static void set_features_rejects_unoffered_bits(void)
 			FAIL("SET_FEATURES(VERSION_1 | bit %d) -> %s, expected -EOPNOTSUPP",
 			     bad[i], vt_err(r));
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* features as an array (VHOST_GET/SET_FEATURES_ARRAY)                  */
+
+#define FARRAY_WORDS 6
+
+/* struct vhost_features_array with room for FARRAY_WORDS words. */
+struct farray {
+	uint64_t count;
+	uint64_t w[FARRAY_WORDS];
+};
+
+/* Linux has the array ioctls on vhost-net only. */
+static long farray_or_skip(long r)
+{
+	if (r == -ENOTTY)
+		SKIP("the device has no VHOST_*_FEATURES_ARRAY");
+	return r;
+}
+
+static void get_features_array_zeroes_words_past_known(void)
+{
+	struct farray a = { .count = FARRAY_WORDS };
+	int fd = vt_open_fd();
+	uint64_t f;
+
+	memset(a.w, 0xa5, sizeof(a.w));
+	EXPECT_OK(farray_or_skip(vh_get_features_array(fd, &a)));
+	EXPECT_OK(vh_get_features(fd, &f));
+	EXPECT_EQ(a.w[0], f);
+	for (int i = 1; i < FARRAY_WORDS; i++)
+		if (a.w[i])
+			FAIL("word %d is 0x%llx, expected 0", i,
+			     (unsigned long long)a.w[i]);
+}
+
+static void set_features_array_nonzero_word_past_known_eopnotsupp(void)
+{
+	struct farray a = { .count = FARRAY_WORDS, .w = { VT_F_VERSION_1 } };
+	int fd = vt_open_owned_fd();
+
+	EXPECT_OK(farray_or_skip(vh_set_features_array(fd, &a)));
+	for (int i = 2; i < FARRAY_WORDS; i++) {
+		a.w[i] = 1ull << (i * 11 % 64);
+		EXPECT_ERR(vh_set_features_array(fd, &a), EOPNOTSUPP);
+		a.w[i] = 0;
+	}
+}
+
+/* The last of many words: read and checked like the others. */
+static void set_features_array_nonzero_word_1024_eopnotsupp(void)
+{
+	const unsigned int n = 1024;
+	uint64_t *a = calloc(n + 1, sizeof(*a));
+	int fd = vt_open_owned_fd();
+
+	if (!a)
+		FAIL("calloc");
+	a[0] = n;
+	a[1] = VT_F_VERSION_1;
+	EXPECT_OK(farray_or_skip(vh_set_features_array(fd, a)));
+	a[n] = 1;
+	EXPECT_ERR(vh_set_features_array(fd, a), EOPNOTSUPP);
+	free(a);
+}
+
+/*
+ * Ours only: a count past 1024 words is refused before any word is read
+ * (Linux reads, or clears, every word).
+ */
+static void features_array_count_over_1024_einval(void)
+{
+	uint64_t *a = calloc(1026, sizeof(*a));
+	int fd = vt_open_owned_fd();
+
+	if (!a)
+		FAIL("calloc");
+	a[0] = 1025;
+	EXPECT_ERR(farray_or_skip(vh_set_features_array(fd, a)), EINVAL);
+	EXPECT_ERR(vh_get_features_array(fd, a), EINVAL);
+	EXPECT_EQ(a[1], 0);	/* untouched */
+	free(a);
+}
+
+/*
+ * A count of 2^31 words over a 1 GiB read-only zero mapping (never
+ * populated): the call comes back, with -EINVAL, while we wait. Linux
+ * reads word after word under the device mutex, without a signal check,
+ * until the mapping ends. Ours only, like the limit.
+ */
+static void set_features_array_huge_count_returns_promptly(void)
+{
+	const size_t span = 1ul << 30, pg = (size_t)sysconf(_SC_PAGESIZE);
+	int fd = vt_open_fd();
+	uint64_t *arg;
+	uint8_t *m;
+	pid_t pid;
+	int st;
+
+	m = mmap(NULL, pg + span, PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		FAIL("mmap %zu bytes: %s", pg + span, strerror(errno));
+	/* count in the last word of a writable page, the words after it */
+	if (mprotect(m, pg, PROT_READ | PROT_WRITE))
+		FAIL("mprotect: %s", strerror(errno));
+	arg = (uint64_t *)(m + pg) - 1;
+	*arg = 1ull << 31;
+	pid = vt_fork();
+	if (pid < 0)
+		FAIL("fork: %s", strerror(errno));
+	if (pid == 0) {
+		long r = vh_set_features_array(fd, arg);
+
+		_exit(r < 0 ? (int)-r : 0);
+	}
+	st = vt_wait_pid(pid, VT_WAIT_MS);
+	if (st == -ETIMEDOUT) {
+		kill(pid, SIGKILL);	/* it goes once the ioctl returns */
+		FAIL("SET_FEATURES_ARRAY(count 2^31) still running after %d ms",
+		     VT_WAIT_MS);
+	}
+	if (st < 0 || !WIFEXITED(st))
+		FAIL("the helper ended with status 0x%x", st);
+	farray_or_skip(-(long)WEXITSTATUS(st));
+	if (WEXITSTATUS(st) != EINVAL)
+		FAIL("SET_FEATURES_ARRAY(count 2^31) -> %s, expected -EINVAL",
+		     vt_err(-(long)WEXITSTATUS(st)));
+	munmap(m, pg + span);
 }
 
 static void get_backend_features_offers_iotlb_v2_and_batch(void)
@@ -609,6 +743,11 @@ static const struct vt_case cases[] = {
 	VT_CASE(get_features_offers_only_contract_bits),
 	VT_CASE(set_features_accepts_each_offered_bit),
 	VT_CASE(set_features_rejects_unoffered_bits),
+	VT_CASE(get_features_array_zeroes_words_past_known),
+	VT_CASE(set_features_array_nonzero_word_past_known_eopnotsupp),
+	VT_CASE(set_features_array_nonzero_word_1024_eopnotsupp),
+	VT_CASE(features_array_count_over_1024_einval),
+	VT_CASE(set_features_array_huge_count_returns_promptly),
 	VT_CASE(get_backend_features_offers_iotlb_v2_and_batch),
 	VT_CASE(get_backend_features_offers_only_contract_bits),
 	VT_CASE(set_backend_features_accepts_offered),
