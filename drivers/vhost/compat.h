@@ -95,6 +95,32 @@ static inline void vhost_vsock_skb_set_len(struct sk_buff *skb, u32 len)
 #endif
 }
 
+/*
+ * Payload bytes of a packet for the guest already written into its
+ * buffers, when the packet goes out in parts (alloc_skb() zeroes the
+ * control block). The shared control block has an offset for this since
+ * nonlinear vsock skbs (6.7), before either probed name existed; Debian's
+ * 6.1 has only its two flags, and room after them that nothing else uses
+ * while the packet waits in our queue.
+ */
+#if defined(VHOST_VSOCK_HAVE_SKB_PUT) || defined(VHOST_VSOCK_HAVE_CONSUME_SENT)
+static inline u32 *vhost_vsock_skb_sent(struct sk_buff *skb)
+{
+	return &VIRTIO_VSOCK_SKB_CB(skb)->offset;
+}
+#else
+struct vhost_vsock_skb_cb {
+	struct virtio_vsock_skb_cb common;
+	u32 sent;
+};
+
+static inline u32 *vhost_vsock_skb_sent(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct vhost_vsock_skb_cb) > sizeof(skb->cb));
+	return &((struct vhost_vsock_skb_cb *)skb->cb)->sent;
+}
+#endif
+
 /* A packet went to the guest, or never will: SIOCOUTQ accounting. */
 static inline void vhost_vsock_consume_sent(struct sk_buff *skb)
 {

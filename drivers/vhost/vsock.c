@@ -179,9 +179,14 @@ static struct virtio_transport vhost_vsock_transport = {
 /* ---- ring 0: packets to the guest ------------------------------------ */
 
 /*
- * Write the head of @skb into one receive buffer: its header, then as much
- * payload as fits (the header's len says how much). A SEQPACKET message
- * split over buffers keeps its end-of-message flags on the last part only.
+ * Write the next part of @skb into one receive buffer: its header, then as
+ * much of the payload not sent yet as fits (the header's len says how
+ * much). A SEQPACKET message split over buffers keeps its end-of-message
+ * flags on the last part only.
+ *
+ * The skb itself stays whole (its len is what SIOCOUTQ accounting takes
+ * back when it goes, and pulling from a nonlinear one may need memory we
+ * cannot get); only the count of bytes sent, in its control block, moves.
  *
  * Return: bytes written, with *@done when nothing of @skb is left; -errno.
  */
@@ -190,7 +195,8 @@ static ssize_t vhost_vsock_fill(struct vhost_virtqueue *vq,
 				struct sk_buff *skb, bool *done)
 {
 	struct virtio_vsock_hdr h = *virtio_vsock_hdr(skb);
-	size_t n = skb->len;
+	u32 *sent = vhost_vsock_skb_sent(skb);
+	size_t n = skb->len - *sent;
 	struct iov_iter to;
 
 	if (c->in_len < sizeof(h)) {
@@ -199,16 +205,15 @@ static ssize_t vhost_vsock_fill(struct vhost_virtqueue *vq,
 		return -EINVAL;
 	}
 	n = min(n, c->in_len - sizeof(h));
-	*done = n == skb->len;
+	*done = *sent + n == skb->len;
 	h.len = cpu_to_le32(n);
 	if (!*done)
 		h.flags &= ~cpu_to_le32(VIRTIO_VSOCK_SEQ_EOM | VIRTIO_VSOCK_SEQ_EOR);
 	iov_iter_init(&to, ITER_DEST, c->iov, c->in, c->in_len);
 	if (copy_to_iter(&h, sizeof(h), &to) != sizeof(h) ||
-	    skb_copy_datagram_iter(skb, 0, &to, n))
+	    skb_copy_datagram_iter(skb, *sent, &to, n))
 		return -EFAULT;
-	if (!*done && !pskb_pull(skb, n))
-		return -ENOMEM;
+	*sent += n;
 	return sizeof(h) + n;
 }
 
