@@ -701,6 +701,118 @@ static void host_outq_empty_once_guest_has_split_packets(void)
 	close(s);
 }
 
+/* A guest packet with every header field given, credit fields included. */
+static void send_credit(struct vvs *v, uint16_t op, uint32_t hport,
+			uint32_t buf_alloc, uint32_t fwd_cnt)
+{
+	struct virtio_vsock_hdr h = {
+		.src_cid = htole64(v->cid),
+		.dst_cid = htole64(VVS_HOST_CID),
+		.src_port = htole32(GUEST_PORT),
+		.dst_port = htole32(hport),
+		.type = htole16(VIRTIO_VSOCK_TYPE_STREAM),
+		.op = htole16(op),
+		.buf_alloc = htole32(buf_alloc),
+		.fwd_cnt = htole32(fwd_cnt),
+	};
+
+	vvs_send_raw(v, &h, NULL, 0);
+}
+
+/*
+ * The host sends @len bytes; whenever it runs out of credit the guest
+ * announces @buf_alloc and its true fwd_cnt. Everything sent arrives
+ * intact, nothing more, and only ever in buffers the guest posted
+ * (vvs_recv checks each used entry).
+ */
+static void host_sends_under_guest_credit(struct vvs *v, int s, size_t len,
+					  uint32_t buf_alloc, uint32_t seed)
+{
+	static uint8_t big[1u << 20], got[1u << 20];
+	uint32_t hport = host_port_of(s);
+	size_t sent = 0, have = 0;
+	bool told = false;
+	struct vvs_pkt p;
+
+	fill(big, len, seed);
+	while (have < len) {
+		if (sent < len) {
+			ssize_t r = send(s, big + sent, len - sent,
+					 MSG_DONTWAIT);
+
+			if (r > 0)
+				sent += (size_t)r;
+			else if (errno != EAGAIN)
+				FAIL("host send: %s", strerror(errno));
+		}
+		if (have == sent) {
+			struct pollfd pfd = { .fd = s, .events = POLLOUT };
+
+			/* The host is out of credit: say where the guest is. */
+			if (!told) {
+				send_credit(v, VIRTIO_VSOCK_OP_CREDIT_UPDATE,
+					    hport, buf_alloc, v->fwd_cnt);
+				told = true;
+			} else if (poll(&pfd, 1, VT_WAIT_MS) != 1) {
+				FAIL("no credit: buf_alloc %u fwd_cnt 0x%x, sent %zu of %zu",
+				     buf_alloc, v->fwd_cnt, sent, len);
+			}
+			continue;
+		}
+		if (!vvs_recv(v, &p, VT_WAIT_MS))
+			FAIL("stalled: host sent %zu of %zu, guest has %zu",
+			     sent, len, have);
+		if (p.op == VIRTIO_VSOCK_OP_CREDIT_UPDATE ||
+		    p.op == VIRTIO_VSOCK_OP_CREDIT_REQUEST)
+			continue;
+		if (p.op != VIRTIO_VSOCK_OP_RW || p.len > sent - have)
+			FAIL("op %u with %u bytes at %zu, host sent %zu", p.op,
+			     p.len, have, sent);
+		memcpy(got + have, p.data, p.len);
+		have += p.len;
+		told = false;
+	}
+	if (memcmp(got, big, len))
+		FAIL("%zu bytes arrived changed", len);
+}
+
+/*
+ * CVE-2026-23069's class: a guest announces buf_alloc 0xffffffff and
+ * fwd_cnt values that wrap past 2^32 or run ahead of what it was sent.
+ * Credit arithmetic is AF_VSOCK's shared virtio code; the device computes
+ * nothing from these fields (it copies guest headers through unread and
+ * writes host packets only into posted buffers). A catalogue entry: the
+ * host keeps working, writes only into posted buffers, data stays intact,
+ * and the ring from the guest still works afterwards.
+ */
+static void guest_credit_wrap_keeps_host_sane(void)
+{
+	uint32_t seed = (uint32_t)getpid(), hport;
+	struct vvs v;
+	int s;
+
+	vvs_setup(&v, NULL);
+	s = host_connects(&v, SOCK_STREAM, VIRTIO_VSOCK_TYPE_STREAM);
+	hport = host_port_of(s);
+	/* fwd_cnt near 2^32: it wraps within the first 64 KiB received. */
+	v.fwd_cnt = 0xffff0000u;
+	send_credit(&v, VIRTIO_VSOCK_OP_CREDIT_UPDATE, hport, 0xffffffffu,
+		    v.fwd_cnt);
+	host_sends_under_guest_credit(&v, s, 1u << 20, 0xffffffffu, seed);
+	/* fwd_cnt ahead of what the guest was sent, by 2^31. */
+	send_credit(&v, VIRTIO_VSOCK_OP_CREDIT_UPDATE, hport, 0xffffffffu,
+		    v.fwd_cnt + 0x80000000u);
+	host_sends_under_guest_credit(&v, s, 256u << 10, 0xffffffffu,
+				      seed + 1);
+	/* And back to the truth, with no space at all, then some. */
+	send_credit(&v, VIRTIO_VSOCK_OP_CREDIT_UPDATE, hport, 0, v.fwd_cnt);
+	host_sends_under_guest_credit(&v, s, 64u << 10, VVS_BUF_ALLOC,
+				      seed + 2);
+	guest_to_host(&v, s, VIRTIO_VSOCK_TYPE_STREAM, GUEST_PORT, hport,
+		      4000, seed + 3);
+	close(s);
+}
+
 static const struct vt_case cases[] = {
 	VT_CASE(features_offer_seqpacket),
 	VT_CASE(set_guest_cid_rejects_reserved_cids),
@@ -720,6 +832,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(guest_reset_then_rst_ends_host_stream),
 	VT_CASE(host_packet_larger_than_guest_buffer_arrives_whole),
 	VT_CASE(host_outq_empty_once_guest_has_split_packets),
+	VT_CASE(guest_credit_wrap_keeps_host_sane),
 };
 
 VT_MAIN("vsock", cases)
