@@ -480,7 +480,11 @@ static void vhost_vsock_reset_orphan(struct sock *sk)
 
 	/*
 	 * A socket its owner closed is waiting for the guest's answer: its
-	 * close timeout finishes it, and must find it not done yet.
+	 * close timeout finishes it, and must find it not done yet. Both
+	 * kernels we build for set SOCK_DEAD under the socket lock before
+	 * the transport's release can schedule that timeout, so every socket
+	 * with one pending is skipped here (close_work_scheduled, which
+	 * upstream tests, is set later in the same locked section).
 	 */
 	if (sock_flag(sk, SOCK_DEAD))
 		return;

@@ -14,8 +14,11 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <linux/vm_sockets.h>
+#include <linux/vm_sockets_diag.h>
 
 #define GUEST_PORT	1234u
 #define HOST_PORT	5678u
@@ -813,6 +816,87 @@ static void guest_credit_wrap_keeps_host_sane(void)
 	close(s);
 }
 
+/*
+ * AF_VSOCK sockets (any state) connected to @cid, by sock_diag (the
+ * vsock_diag module, loaded on demand); -1 if the kernel has none.
+ */
+static int vsock_sockets_to(uint32_t cid)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct vsock_diag_req r;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req),
+			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.r = { .sdiag_family = AF_VSOCK, .vdiag_states = ~0u },
+	};
+	static char rb[32768];
+	int fd, n = 0;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		FAIL("socket(NETLINK_SOCK_DIAG): %s", strerror(errno));
+	if (send(fd, &req, sizeof(req), 0) != sizeof(req))
+		FAIL("sock_diag request: %s", strerror(errno));
+	for (;;) {
+		ssize_t len = recv(fd, rb, sizeof(rb), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)rb;
+
+		if (len < 0)
+			FAIL("sock_diag recv: %s", strerror(errno));
+		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			const struct vsock_diag_msg *m = NLMSG_DATA(h);
+
+			if (h->nlmsg_type == NLMSG_DONE) {
+				close(fd);
+				return n;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				close(fd);
+				return -1;
+			}
+			if (m->vdiag_dst_cid == cid)
+				n++;
+		}
+	}
+}
+
+/*
+ * Host sockets closed while the guest is alive wait for its answer, then
+ * the guest goes (the device is closed): resetting them would make their
+ * close timeout (8 s) skip its work and leave them connected for ever, so
+ * the device leaves them be, and they are gone once the timeout ran. No
+ * event marks that: the case looks again every 100 ms, for at most the
+ * timeout and VT_WAIT_MS more.
+ */
+static void host_closed_sockets_freed_after_guest_goes(void)
+{
+	enum { N = 16, CLOSE_TIMEOUT_MS = 8000 };
+	int n, s[N], waited = 0;
+	struct vvs v;
+
+	vvs_setup(&v, NULL);
+	for (unsigned int i = 0; i < N; i++)
+		s[i] = host_connects(&v, SOCK_STREAM, VIRTIO_VSOCK_TYPE_STREAM);
+	/* Each sends SHUTDOWN; the guest never answers. */
+	for (unsigned int i = 0; i < N; i++)
+		close(s[i]);
+	n = vsock_sockets_to(v.cid);
+	if (n < 0)
+		SKIP("no AF_VSOCK sock_diag (vsock_diag) in this kernel");
+	CHECK(n == N, "%d sockets to the guest after %d closed unanswered", n,
+	      N);
+	close(v.fd);
+	while ((n = vsock_sockets_to(v.cid)) > 0 &&
+	       waited < CLOSE_TIMEOUT_MS + VT_WAIT_MS) {
+		poll(NULL, 0, 100);
+		waited += 100;
+	}
+	CHECK(n == 0, "%d of %d closed sockets still there %d ms after the guest went",
+	      n, N, waited);
+}
+
 static const struct vt_case cases[] = {
 	VT_CASE(features_offer_seqpacket),
 	VT_CASE(set_guest_cid_rejects_reserved_cids),
@@ -833,6 +917,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(host_packet_larger_than_guest_buffer_arrives_whole),
 	VT_CASE(host_outq_empty_once_guest_has_split_packets),
 	VT_CASE(guest_credit_wrap_keeps_host_sane),
+	VT_CASE(host_closed_sockets_freed_after_guest_goes),
 };
 
 VT_MAIN("vsock", cases)
