@@ -716,9 +716,11 @@ static void vhost_scsi_run(struct vhost_work *work, vhost_scsi_handler_t handle)
 		if (ret < 0)
 			break;
 		if (!ret) {
-			if (vhost_vq_wait_for_buffers(vq))
-				continue;
-			break;
+			/* A look that found nothing still counts. */
+			if (!vhost_vq_wait_for_buffers(vq) ||
+			    vhost_vq_over_weight(vq, ++reqs, 0))
+				break;
+			continue;
 		}
 		iov_iter_init(&from, ITER_SOURCE, c.iov, c.out, c.out_len);
 		handle(vs, vhost_scsi_ring_of(vq), &c, &from);

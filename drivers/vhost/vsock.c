@@ -251,8 +251,9 @@ static void vhost_vsock_to_guest(struct vhost_work *work)
 			if (ret > 0)
 				vhost_vq_error(vq, "receive buffer %u is device-readable",
 					       c.head);
-			else if (!ret && vhost_vq_wait_for_buffers(vq))
-				continue;
+			else if (!ret && vhost_vq_wait_for_buffers(vq) &&
+				 !vhost_vq_over_weight(vq, ++packets, bytes))
+				continue;	/* a look that found nothing counts */
 			break;
 		}
 		/* The tap sees the whole packet once, before its first part. */
@@ -359,9 +360,11 @@ static void vhost_vsock_from_guest(struct vhost_work *work)
 		if (ret < 0)
 			break;
 		if (!ret) {
-			if (vhost_vq_wait_for_buffers(vq))
-				continue;
-			break;
+			/* A look that found nothing still counts. */
+			if (!vhost_vq_wait_for_buffers(vq) ||
+			    vhost_vq_over_weight(vq, ++packets, bytes))
+				break;
+			continue;
 		}
 		if (unlikely(c.in)) {
 			vhost_vq_error(vq, "packet %u has device-writable descriptors",
