@@ -64,7 +64,7 @@
 #define FI_RING_NUM	64
 #define FI_MEM_SIZE	(4u << 20)
 #define FI_MAX_RINGS	4
-#define FI_CASE_TIMEOUT	900
+#define FI_CASE_TIMEOUT	400
 
 enum fi_dev { FI_TEST, FI_NET, FI_VSOCK, FI_SCSI };
 

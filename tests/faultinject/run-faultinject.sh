@@ -29,7 +29,7 @@
 # of these match run-vm's or the suites' report patterns.
 #
 # Environment: FI_BUILD_DIR (default: build/ next to this script),
-# FI_VERBOSE, FI_MAX_NTH, VT_TIMEOUT_SCALE (default 2); arguments after
+# FI_VERBOSE, FI_MAX_NTH, VT_TIMEOUT_SCALE (default 1; each path has 400 s); arguments after
 # MODDIR select paths by glob (e.g. 'net/*').
 
 set -u
@@ -38,7 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bindir=${FI_BUILD_DIR:-$here/build}
 moddir=${1:-}
 [ $# -gt 0 ] && shift
-export VT_TIMEOUT_SCALE=${VT_TIMEOUT_SCALE:-2}
+export VT_TIMEOUT_SCALE=${VT_TIMEOUT_SCALE:-1}
 dbg=/sys/kernel/debug
 lio=/sys/kernel/config/target
 
