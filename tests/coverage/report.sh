@@ -4,9 +4,11 @@
 # Line coverage of drivers/vhost from the counters collect.sh copied out
 # of the VM. Runs on the host:
 #
-#   tests/coverage/report.sh GCDA_DIR [MODDIR] [NFUNCS]
+#   tests/coverage/report.sh GCDA_DIR[,GCDA_DIR...] [MODDIR] [NFUNCS]
 #
-# GCDA_DIR: collect.sh's DEST (the .gcda files). MODDIR: the build that
+# GCDA_DIR: collect.sh's DEST (the .gcda files); several, comma-separated,
+# give the union of their runs (a line counts as run if any run ran it).
+# MODDIR: the build that
 # ran (default build/debug/drivers/vhost; its .gcno files must be those of
 # the modules that were loaded). NFUNCS: how many of the functions with
 # the most lines never run to list (default 25).
@@ -28,35 +30,42 @@ moddir=$(cd "${2:-$top/build/debug/drivers/vhost}" && pwd -P)
 nfuncs=${3:-25}
 gcov=${GCOV:-gcov}
 
-# gcov wants each .gcda next to its .gcno: pair them in a scratch dir.
+# gcov wants each .gcda next to its .gcno: pair them in a scratch dir
+# per GCDA_DIR.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-n=0
-for d in "$gcda"/*.gcda; do
-	[ -e "$d" ] || continue
-	b=$(basename "$d" .gcda)
-	if [ ! -f "$moddir/$b.gcno" ]; then
-		echo "report: $moddir/$b.gcno missing (not a VHOST_COVERAGE=1 build?)" >&2
-		continue
+: >"$work/all.json"
+IFS=, read -ra dirs <<<"$gcda"
+i=0
+for dir in "${dirs[@]}"; do
+	i=$((i + 1))
+	w=$work/$i
+	mkdir "$w"
+	n=0
+	for d in "$dir"/*.gcda; do
+		[ -e "$d" ] || continue
+		b=$(basename "$d" .gcda)
+		if [ ! -f "$moddir/$b.gcno" ]; then
+			echo "report: $moddir/$b.gcno missing (not a VHOST_COVERAGE=1 build?)" >&2
+			continue
+		fi
+		cp "$moddir/$b.gcno" "$d" "$w/"
+		n=$((n + 1))
+	done
+	if [ $n = 0 ]; then
+		echo "report: no .gcda files in $dir matching $moddir" >&2
+		exit 1
 	fi
-	cp "$moddir/$b.gcno" "$d" "$work/"
-	n=$((n + 1))
+	# Objects never loaded have no .gcda: their lines count as not run.
+	for g in "$moddir"/*.gcno; do
+		b=$(basename "$g" .gcno)
+		[ -f "$w/$b.gcda" ] || cp "$g" "$w/"
+	done
+	(cd "$w" && for g in *.gcno; do
+		"$gcov" --stdout --json-format "$g" 2>/dev/null || true
+		echo
+	done) >>"$work/all.json"
 done
-if [ $n = 0 ]; then
-	echo "report: no .gcda files in $gcda matching $moddir" >&2
-	exit 1
-fi
-# Objects never loaded have no .gcda: their lines count as not run.
-for g in "$moddir"/*.gcno; do
-	b=$(basename "$g" .gcno)
-	case $b in *.mod) continue ;; esac
-	[ -f "$work/$b.gcda" ] || cp "$g" "$work/"
-done
-
-(cd "$work" && for g in *.gcno; do
-	"$gcov" --stdout --json-format "${g%.gcno}.gcno" 2>/dev/null || true
-	echo
-done) >"$work/all.json"
 
 python3 - "$work/all.json" "$moddir" "$nfuncs" <<'PY'
 import json, os, sys

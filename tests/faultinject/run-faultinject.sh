@@ -159,8 +159,8 @@ fi
 out=$(mktemp /tmp/fi-out.XXXXXX)
 trap 'rm -f "$out"' EXIT
 "$bindir/faultinject" "$@" 2>&1 | tee "$out" |
-	sed -u -E 's#^(PASS|FAIL|SKIP) core/faultinject/#\1 faultinject/#' |
-	grep --line-buffered -v '^# points '
+	sed -u -E -e 's#^(PASS|FAIL|SKIP) core/faultinject/#\1 faultinject/#' \
+		-e 's#^\# points (faultinject/[^ ]+) ([0-9]+) #\# \1: \2 fail-nth points #'
 npass=$((npass + $(grep -c '^PASS ' "$out")))
 nfail=$((nfail + $(grep -c '^FAIL ' "$out")))
 nskip=$((nskip + $(grep -c '^SKIP ' "$out")))
