@@ -66,4 +66,4 @@ bench:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
-	rm -rf build tests/suites/build tests/kunit/build
+	rm -rf build tests/suites/build tests/kunit/build tests/faultinject/build tests/fuzz/build

@@ -60,6 +60,22 @@ else
 	suites_ok=0
 fi
 
+# Hostile-input layers for the debug kernel: fail-nth stepping and the fuzzer.
+fi_ok=0
+if make -s -C tests/faultinject >>"$log" 2>&1; then
+	fi_ok=1
+else
+	say "FAIL build/faultinject - tests/faultinject does not build (see build/check.log)"
+fi
+fuzz_ok=0
+if [ -f tests/fuzz/Makefile ]; then
+	if make -s -C tests/fuzz >>"$log" 2>&1; then
+		fuzz_ok=1
+	else
+		say "FAIL build/fuzz - tests/fuzz does not build (see build/check.log)"
+	fi
+fi
+
 # The nested guest's initramfs for the real-client layer (cached; built on the host because the
 # VM's view of the cache is throw-away).
 client_initrd=$(tests/clients/guest-initramfs.sh 2>>"$log") ||
@@ -94,12 +110,24 @@ for k in 6.1 6.12; do
 	fi
 done
 
-# Debug kernel: KUnit, then the suites again under KASAN and lockdep.
+# Debug kernel: KUnit, then the suites again under KASAN and lockdep, every
+# allocation of every setup path failed once (fail-nth), a short seeded fuzz
+# run, and the line coverage of all of it (gcov; counters outlive rmmod).
 if kernel=$(tests/vm/build-kernel.sh 2>>"$log"); then
 	if build_for debug "$kernel" VHOST_COVERAGE=1; then
-		cmd="tests/kunit/run-kunit.sh build/debug/drivers/vhost build/debug/tests/kunit"
-		[ "$suites_ok" -eq 1 ] && cmd="$cmd; r=\$?; tests/suites/run-suites.sh build/debug/drivers/vhost && exit \$r"
-		PREFIX="debug/" step vm/debug tests/vm/run-vm --kernel debug --name debug --timeout 2400 -- "$cmd"
+		m=build/debug/drivers/vhost
+		cmd="tests/kunit/run-kunit.sh $m build/debug/tests/kunit; r=\$?"
+		[ "$suites_ok" -eq 1 ] && cmd="$cmd; tests/suites/run-suites.sh $m || r=1"
+		[ "$fi_ok" -eq 1 ] && cmd="$cmd; tests/faultinject/run-faultinject.sh $m || r=1"
+		[ "$fuzz_ok" -eq 1 ] &&
+			cmd="$cmd; FUZZ_SEED=\${FUZZ_SEED:-1} tests/fuzz/run-fuzz.sh $m || r=1"
+		cmd="$cmd; tests/coverage/collect.sh $m \$VMOUT/gcov; exit \$r"
+		rm -rf build/coverage
+		mkdir -p build/coverage
+		PREFIX="debug/" step vm/debug tests/vm/run-vm --kernel debug --name debug \
+			--timeout 3600 --out build/coverage -- "$cmd"
+		tests/coverage/report.sh build/coverage/gcov >build/coverage/report.txt 2>>"$log" &&
+			grep '^# coverage total' build/coverage/report.txt
 	fi
 else
 	say "FAIL build/debug-kernel - tests/vm/build-kernel.sh failed (see build/check.log)"
