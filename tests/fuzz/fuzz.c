@@ -177,7 +177,7 @@ static const struct target targets[] = {
 	X(RING_FILL, 12) X(RING_GARBAGE, 2) X(KICK, 10) X(DRAIN, 5) \
 	X(NET_INJECT, 0) X(VSOCK_CONNECT, 0) X(FORK_OPS, 1) \
 	X(OWNER_CHILD, 1) X(FD_PASS, 1) X(TRAFFIC_START, 1) \
-	X(TRAFFIC_STOP, 1) X(RACE, 2) X(SETUP, 4) X(SLEEP, 3)
+	X(TRAFFIC_STOP, 1) X(RACE, 2) X(SETUP, 4) X(SLEEP, 1)
 
 enum op_kind {
 #define X(n, w) OP_##n,
@@ -1599,7 +1599,8 @@ static void gen_op(struct rng *r, const struct target *t, struct op *o, bool fla
 
 static void gen_prog(struct rng *r, const struct target *t, struct prog *p)
 {
-	unsigned int n = 4 + rnd(r, PROG_MAX - 4), i = 0;
+	/* long programs: opening and closing the device costs the most */
+	unsigned int n = 16 + rnd(r, PROG_MAX - 16), i = 0;
 
 	/* most programs start from a working device, the rest from an open fd */
 	if (!one_in(r, 3))
@@ -2177,21 +2178,58 @@ static uint64_t hash_op(uint64_t h, const struct op *o)
 	return h;
 }
 
+/* Where the time goes, per op kind; [OP_NR] is the set-up and tear-down. */
+static uint64_t prof_ns[OP_NR + 1], prof_n[OP_NR + 1];
+
+static void prof_print(const char *name)
+{
+	unsigned int i, j, best;
+	uint64_t total = 0, taken = 0;
+	bool used[OP_NR + 1] = { false };
+
+	for (i = 0; i <= OP_NR; i++)
+		total += prof_ns[i];
+	if (!total)
+		return;
+	printf("# fuzz/%s: time by op (share, mean ms):", name);
+	for (j = 0; j < 6; j++) {
+		best = OP_NR + 1;
+		for (i = 0; i <= OP_NR; i++)
+			if (!used[i] && prof_n[i] && (best > OP_NR || prof_ns[i] > prof_ns[best]))
+				best = i;
+		if (best > OP_NR)
+			break;
+		used[best] = true;
+		taken += prof_ns[best];
+		printf(" %s %.0f%% %.2f", best < OP_NR ? op_names[best] : "(reset+cleanup)",
+		       100.0 * prof_ns[best] / total, prof_ns[best] / 1e6 / prof_n[best]);
+	}
+	printf("\n");
+	(void)taken;
+}
+
 /* Run one program from fresh fds; 1 on failure (reason in e->fail). */
 static int run_prog(struct env *e, const struct prog *p, unsigned int *fresh)
 {
 	unsigned int i, j;
 	char why[300];
 	int bad = 0;
+	uint64_t t_reset = now_ns();
 
 	env_reset(e);
+	prof_ns[OP_NR] += now_ns() - t_reset;
+	prof_n[OP_NR]++;
 	if (cover)
 		__atomic_store_n(&cover[0], 0, __ATOMIC_RELAXED);
 	for (i = 0; i < p->n; i++) {
 		bool racing = e->race_on;
 
+		uint64_t t0 = now_ns();
+
 		sh->cur_i = i;
 		exec_op(e, &p->ops[i]);
+		prof_ns[p->ops[i].kind] += now_ns() - t0;
+		prof_n[p->ops[i].kind]++;
 		if (racing)
 			race_join(e);
 		if (e->fail[0])
@@ -2199,6 +2237,7 @@ static int run_prog(struct env *e, const struct prog *p, unsigned int *fresh)
 		if (cover && __atomic_load_n(&cover[0], __ATOMIC_RELAXED) > KCOV_WORDS / 2)
 			*fresh += kcov_collect(cover);
 	}
+	t_reset = now_ns();
 	race_join(e);
 	traffic_stop(e);
 	for (j = 0; j < NSLOT; j++)
@@ -2213,6 +2252,7 @@ static int run_prog(struct env *e, const struct prog *p, unsigned int *fresh)
 		}
 	if (cover)
 		*fresh += kcov_collect(cover);
+	prof_ns[OP_NR] += now_ns() - t_reset;
 	if (e->fail[0])
 		bad = 1;
 	if (kmsg_check(why, sizeof(why))) {
@@ -2318,6 +2358,7 @@ static int executor(const struct opts *op)
 				(unsigned long long)npcs, ncorpus);
 	}
 	dump_pcs(op);
+	prof_print(op->t->name);
 	return 0;
 }
 

@@ -21,7 +21,7 @@ struct op {
 	uint64_t a, b;		/* arguments, or seeds for sub-generators */
 };
 
-#define PROG_MAX 64
+#define PROG_MAX 128
 
 struct prog {
 	unsigned int n;
