@@ -1171,6 +1171,16 @@ static long iotlb_map_all(struct env *e, struct slot *s, bool v2)
 static void gen_op(struct rng *r, const struct target *t, struct op *o, bool flat);
 static long exec_op(struct env *e, const struct op *o);
 
+/*
+ * A child changed device state we cannot see (ring sizes, memory tables):
+ * the used-ring and canary checks would judge by stale facts, so they stop
+ * for the rest of this program.
+ */
+static void children_ran(struct env *e)
+{
+	e->insane = true;
+}
+
 static void add_kid(struct env *e, pid_t p)
 {
 	if (e->nkids < MAX_KIDS) {
@@ -1252,8 +1262,7 @@ parent:
 		wait_kid(p, 8000);
 	else
 		add_kid(e, p);
-	/* the child's owner state is not ours: forget what we knew */
-	memset(s->vq, 0, sizeof(s->vq));
+	children_ran(e);
 }
 
 static void do_fork_ops(struct env *e, const struct op *o)
@@ -1270,6 +1279,7 @@ static void do_fork_ops(struct env *e, const struct op *o)
 		add_kid(e, p);
 	else
 		wait_kid(p, 8000);
+	children_ran(e);
 }
 
 static int send_fd(int sock, int fd)
@@ -1349,6 +1359,7 @@ static void do_fd_pass(struct env *e, unsigned int slot, const struct op *o)
 			add_kid(e, p);
 		else
 			wait_kid(p, 8000);
+		children_ran(e);
 	}
 	close(sv[0]);
 }
