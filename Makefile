@@ -8,6 +8,8 @@
 #   make check         install what is missing, run every test layer
 #   make demo          boot a VM, load the modules, show a ring round trip
 #   make style         checkpatch --strict, sparse (C=2) and a W=1 build
+#   make fuzz          the fuzzer in the debug-kernel VM: FUZZ_OPS (default
+#                      10^6, about an hour), FUZZ_SECONDS, FUZZ_SEED
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree when it exists, else to
@@ -28,7 +30,7 @@ endif
 VERSION := 0.1
 
 .PHONY: all module modules install dkms-install dkms-remove check demo \
-	style bench clean
+	style bench fuzz clean
 
 all: module
 
@@ -63,6 +65,16 @@ style:
 
 bench:
 	tests/bench/bench.sh
+
+FUZZ_OPS ?= 1000000
+FUZZ_SECONDS ?= 0
+FUZZ_SEED ?=
+fuzz:
+	scripts/install-deps.sh
+	$(MAKE) -C tests/fuzz
+	scripts/build-modules.sh debug $$(tests/vm/build-kernel.sh) VHOST_COVERAGE=1
+	tests/vm/run-vm --kernel debug --name fuzz --timeout 14400 -- \
+		'FUZZ_OPS=$(FUZZ_OPS) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) tests/fuzz/run-fuzz.sh build/debug/drivers/vhost'
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true

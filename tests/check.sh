@@ -120,7 +120,7 @@ if kernel=$(tests/vm/build-kernel.sh 2>>"$log"); then
 		[ "$suites_ok" -eq 1 ] && cmd="$cmd; tests/suites/run-suites.sh $m || r=1"
 		[ "$fi_ok" -eq 1 ] && cmd="$cmd; tests/faultinject/run-faultinject.sh $m || r=1"
 		[ "$fuzz_ok" -eq 1 ] &&
-			cmd="$cmd; FUZZ_SEED=\${FUZZ_SEED:-1} tests/fuzz/run-fuzz.sh $m || r=1"
+			cmd="$cmd; FUZZ_SECONDS=55 FUZZ_SEED=1 tests/fuzz/run-fuzz.sh $m || r=1"
 		cmd="$cmd; tests/coverage/collect.sh $m \$VMOUT/gcov; exit \$r"
 		rm -rf build/coverage
 		mkdir -p build/coverage
