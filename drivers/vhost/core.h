@@ -58,6 +58,7 @@ void vhost_iotlb_destroy(struct vhost_iotlb *tlb);
 int vhost_iotlb_insert(struct vhost_iotlb *tlb, u64 iova, u64 size,
 		       u64 uaddr, u8 perm);
 void vhost_iotlb_remove(struct vhost_iotlb *tlb, u64 iova, u64 size);
+void vhost_iotlb_remove_all(struct vhost_iotlb *tlb);
 bool vhost_iotlb_lookup(struct vhost_iotlb *tlb, u64 iova, u64 *uaddr,
 			u64 *len, u8 *perm);
 unsigned int vhost_iotlb_count(struct vhost_iotlb *tlb);

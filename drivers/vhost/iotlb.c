@@ -204,6 +204,15 @@ void vhost_iotlb_remove(struct vhost_iotlb *tlb, u64 iova, u64 size)
 EXPORT_SYMBOL_GPL(vhost_iotlb_remove);
 
 /**
+ * vhost_iotlb_remove_all - unmap the whole IOVA space
+ * @tlb: the IOTLB
+ */
+void vhost_iotlb_remove_all(struct vhost_iotlb *tlb)
+{
+	vhost_iotlb_cut(tlb, 0, U64_MAX);
+}
+
+/**
  * vhost_iotlb_lookup - translate one address, and mark its entry used
  * @tlb: the IOTLB
  * @iova: the address

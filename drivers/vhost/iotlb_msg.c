@@ -182,6 +182,12 @@ static int vhost_iotlb_apply(struct vhost_dev *dev,
 	else if (msg->type == VHOST_IOTLB_UPDATE)
 		ret = vhost_iotlb_insert(dev->iotlb, msg->iova, msg->size,
 					 msg->uaddr, msg->perm);
+	else if (!msg->size && !msg->iova)
+		/*
+		 * Linux (since 6.6, and 6.1 stable) reads a size of 0 at
+		 * IOVA 0 as the whole space: a vIOMMU unmapping everything.
+		 */
+		vhost_iotlb_remove_all(dev->iotlb);
 	else
 		vhost_iotlb_remove(dev->iotlb, msg->iova, msg->size);
 	mutex_unlock(&dev->iotlb_mutex);
