@@ -134,9 +134,9 @@ void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
 	u64 last = hva + len - 1;
 	u32 i;
 
-	if (!map || !len)
+	if (!len)
 		return;
-	if (!vhost_log_hva_covered(map, hva, last)) {
+	if (!map || !vhost_log_hva_covered(map, hva, last)) {
 		/* Its guest pages are unknown: migration would lose them. */
 		vhost_vq_error(vq, "write at %#llx+%llu outside the memory table cannot be logged",
 			       hva, len);
