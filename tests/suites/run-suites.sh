@@ -31,7 +31,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bindir=${VT_BUILD_DIR:-$here/build}
 moddir=${1:-}
-order="ioctl owner ring indirect eventidx sizes malformed memory iotlb dirtylog workers lifecycle stats concurrency net net_tx net_rx net_zerocopy vsock scsi catalogue"
+order="ioctl owner ring indirect eventidx sizes malformed memory iotlb dirtylog workers lifecycle stats concurrency net net_tx net_rx net_zerocopy vsock scsi catalogue dirtylog_audit"
 net_suites="net net_tx net_rx net_zerocopy"
 vsock_suites="vsock"
 scsi_suites="scsi"
@@ -263,8 +263,8 @@ fi
 # ---------------------------------------------------------------------
 # suites
 
-# The catalogue mixes devices: its net, vsock and scsi cases SKIP with
-# these reasons when that module is not loaded.
+# The catalogue and dirtylog_audit mix devices: their net, vsock and scsi
+# cases SKIP with these reasons when that module is not loaded.
 export VT_NET_SKIP=$net_skip VT_VSOCK_SKIP=$vsock_skip VT_SCSI_SKIP=$scsi_skip
 
 tmpout=$(mktemp /tmp/vt-suite.XXXXXX)
