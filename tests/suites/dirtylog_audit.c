@@ -53,10 +53,11 @@ static void need(const char *env, const char *path)
 /* vhost-test                                                           */
 
 static void test_setup(struct vt_dev *d, struct logaudit *a, bool iotlb,
-		       struct iotlb_server *s)
+		       uint64_t extra, struct iotlb_server *s)
 {
 	struct vt_opts o = {
-		.features = FEAT_TEST | (iotlb ? VT_F_ACCESS_PLATFORM : 0),
+		.features = FEAT_TEST | extra |
+			    (iotlb ? VT_F_ACCESS_PLATFORM : 0),
 		.no_start = true, .num = 1024, .mem_size = 48u << 20,
 		.iotlb = iotlb, .gpa = iotlb ? IOVA_BASE : 0,
 	};
@@ -125,13 +126,14 @@ static void test_rounds(struct vt_dev *d, struct logaudit *a,
 	vt_expect_no_ring_error(d);
 }
 
-static void test_workload(bool iotlb, unsigned int flags, const char *what)
+static void test_workload(bool iotlb, uint64_t extra, unsigned int flags,
+			  const char *what)
 {
 	struct iotlb_server s;
 	struct logaudit a;
 	struct vt_dev d;
 
-	test_setup(&d, &a, iotlb, &s);
+	test_setup(&d, &a, iotlb, extra, &s);
 	test_rounds(&d, &a, flags, what);
 	if (iotlb) {
 		if (!iotlb_server_misses(&s))
@@ -142,22 +144,30 @@ static void test_workload(bool iotlb, unsigned int flags, const char *what)
 
 static void test_direct_chains_lossless(void)
 {
-	test_workload(false, 0, "vhost-test direct chains");
+	test_workload(false, 0, 0, "vhost-test direct chains");
+}
+
+/* The device also writes avail_event, at the used ring's end. */
+static void test_event_idx_chains_lossless(void)
+{
+	test_workload(false, VT_F_EVENT_IDX, 0,
+		      "vhost-test chains, EVENT_IDX");
 }
 
 static void test_indirect_chains_lossless(void)
 {
-	test_workload(false, VR_INDIRECT, "vhost-test indirect chains");
+	test_workload(false, 0, VR_INDIRECT, "vhost-test indirect chains");
 }
 
 static void test_direct_chains_iotlb_lossless(void)
 {
-	test_workload(true, 0, "vhost-test direct chains, IOTLB");
+	test_workload(true, 0, 0, "vhost-test direct chains, IOTLB");
 }
 
 static void test_indirect_chains_iotlb_lossless(void)
 {
-	test_workload(true, VR_INDIRECT, "vhost-test indirect chains, IOTLB");
+	test_workload(true, 0, VR_INDIRECT,
+		      "vhost-test indirect chains, IOTLB");
 }
 
 /*
@@ -961,6 +971,7 @@ static void scsi_aborted_read_lossless(void)
 static const struct vt_case cases[] = {
 	VT_CASE(test_direct_chains_lossless),
 	VT_CASE(test_indirect_chains_lossless),
+	VT_CASE(test_event_idx_chains_lossless),
 	VT_CASE(test_direct_chains_iotlb_lossless),
 	VT_CASE(test_indirect_chains_iotlb_lossless),
 	VT_CASE(test_iotlb_without_memory_table_never_logs_silently),
