@@ -112,8 +112,10 @@ static void test_rounds(struct vt_dev *d, struct logaudit *a,
 		vt_start(d);
 		vr_kick(&d->vr);
 		if (vr_wait_used(&d->vr, per, VT_WAIT_MS) < 0)
-			FAIL("%s: %u of %u transfers used within %d ms", what,
-			     vr_pending(&d->vr), per, VT_WAIT_MS);
+			FAIL("%s: %u of %u transfers used within %d ms (ring error eventfd %s)",
+			     what, vr_pending(&d->vr), per, VT_WAIT_MS,
+			     vt_poll_in(d->vr.err_fd, 0) > 0 ? "signalled" :
+							       "quiet");
 		vt_stop(d);
 		la_barrier(d->fd, 0);
 		la_check(a, what);
