@@ -15,6 +15,16 @@ static int vhost_vq_prepare(struct vhost_virtqueue *vq)
 {
 	int ret;
 
+	/*
+	 * Through the IOTLB, the pages a write touches are found in the
+	 * memory table: without one, stop before writing anything that the
+	 * dirty log would miss.
+	 */
+	if (unlikely(!vq->memmap && vhost_vq_logging(vq) &&
+		     vhost_vq_uses_iotlb(vq))) {
+		vhost_vq_error(vq, "dirty log on, but no memory table to log with");
+		return -EINVAL;
+	}
 	if (likely(vq->prepared))
 		return 0;
 	ret = vhost_ring_prefetch(vq);
