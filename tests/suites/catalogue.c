@@ -389,8 +389,10 @@ static void iotlb_invalidate_of_size_zero_at_iova_0_drops_every_mapping(void)
 	EXPECT_OK(iotlb_map(d.fd, true, &d.mem, d.mem.gpa, d.mem.size,
 			    VHOST_ACCESS_RW));
 	vt_collect(&d.vr, 1, VT_WAIT_MS);
-	for (struct iotlb_rec rec; iotlb_read(d.fd, &rec) == 1;)
-		;	/* the other misses, answered by the map above */
+	/* The other misses, answered by the map above (the fd blocks). */
+	for (struct iotlb_rec rec;
+	     vt_poll_in(d.fd, 0) == 1 && iotlb_read(d.fd, &rec) == 1;)
+		;
 	iotlb_still_mapped(&d);
 }
 
@@ -714,17 +716,19 @@ static void *kick_loop(void *arg)
 }
 
 /*
- * Rings hop from worker to worker and the previous one is freed, 64
- * times, while another thread kicks (or moves data).  Upstream freed a
- * worker that a kick still read under RCU.
+ * The ring hops to a new worker and back to its first one, and the new
+ * one is freed at once, 64 times, while another thread kicks (or moves
+ * data).  Upstream freed a worker that a kick still read under RCU.  (One
+ * extra worker at a time: a device has at most nvqs + 1.)
  */
 static void worker_hops(bool traffic)
 {
 	struct kicker k = { .traffic = traffic };
-	unsigned int w, prev = ~0u;
+	unsigned int w, first;
 	struct vt_dev d;
 
 	vt_setup(&d, NULL);
+	EXPECT_OK(vh_get_vring_worker(d.fd, 0, &first));
 	k.fd = d.vr.kick_fd;
 	k.d = &d;
 	if (pthread_create(&k.t, NULL, kick_loop, &k))
@@ -732,9 +736,8 @@ static void worker_hops(bool traffic)
 	for (int i = 0; i < 64; i++) {
 		EXPECT_OK(vh_new_worker(d.fd, &w));
 		EXPECT_OK(vh_attach_vring_worker(d.fd, 0, w));
-		if (prev != ~0u)
-			EXPECT_OK(vh_free_worker(d.fd, prev));
-		prev = w;
+		EXPECT_OK(vh_attach_vring_worker(d.fd, 0, first));
+		EXPECT_OK(vh_free_worker(d.fd, w));
 	}
 	atomic_store(&k.stop, true);
 	pthread_join(k.t, NULL);
@@ -885,8 +888,19 @@ static void get_features_array_small_counts_write_no_more(void)
 	}
 }
 
-/* A huge count over a page followed by no memory: -EFAULT, at once. */
-static void features_array_huge_count_over_short_buffer_efault(void)
+/*
+ * A huge count over a page followed by no memory: a clean errno, at once
+ * (-EFAULT in Linux; ours refuses a count over 1024 words with -EINVAL
+ * before reading any).
+ */
+static void expect_efault_or_einval(long r, const char *what)
+{
+	if (r != -EFAULT && r != -EINVAL)
+		FAIL("%s with a huge count: %s, expected -EFAULT or -EINVAL",
+		     what, vt_err(r));
+}
+
+static void features_array_huge_count_over_short_buffer_refused(void)
 {
 	uint8_t *p = mmap(NULL, 2 * VT_PAGE, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -898,10 +912,12 @@ static void features_array_huge_count_over_short_buffer_efault(void)
 	a = (uint64_t *)p;
 	memset(p, 0, VT_PAGE);
 	a[0] = 1ull << 40;
-	EXPECT_ERR(features_array(fd, VHOST_GET_FEATURES_ARRAY, a), EFAULT);
+	expect_efault_or_einval(features_array(fd, VHOST_GET_FEATURES_ARRAY, a),
+				"GET_FEATURES_ARRAY");
 	memset(p, 0, VT_PAGE);
 	a[0] = 1ull << 40;
-	EXPECT_ERR(features_array(fd, VHOST_SET_FEATURES_ARRAY, a), EFAULT);
+	expect_efault_or_einval(features_array(fd, VHOST_SET_FEATURES_ARRAY, a),
+				"SET_FEATURES_ARRAY");
 	/* still a working device */
 	struct vt_dev d;
 
@@ -1864,7 +1880,7 @@ static const struct vt_case cases[] = {
 	/* FEATURES_ARRAY, FORK_FROM_OWNER */
 	VT_CASE(get_features_array_zeroes_tail_up_to_count_only),
 	VT_CASE(get_features_array_small_counts_write_no_more),
-	VT_CASE(features_array_huge_count_over_short_buffer_efault),
+	VT_CASE(features_array_huge_count_over_short_buffer_refused),
 	VT_CASE(set_features_array_unknown_word_eopnotsupp_features_kept),
 	VT_CASE(fork_from_owner_after_set_owner_ebusy_ring_works),
 	/* vhost-net */
