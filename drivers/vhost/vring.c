@@ -26,6 +26,12 @@ int vhost_vq_set_backend(struct vhost_virtqueue *vq, void *backend)
 		vq->started = false;
 		vq->prepared = false;
 		vq->broken = false;
+		/*
+		 * Completions still waiting for a used-ring translation
+		 * belong to the ring as it was; it may have another size or
+		 * place now.
+		 */
+		vq->npending = 0;
 	}
 	return 0;
 }
