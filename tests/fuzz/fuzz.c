@@ -1131,7 +1131,8 @@ static long do_iotlb_write(struct env *e, struct slot *s, const struct op *o)
 			one_in(&r, 8) ? (uint32_t)rnext(&r) : 0, wlen);
 	if (rc > 0 && type == VHOST_IOTLB_UPDATE && !sane)
 		e->insane = true;
-	if (rc > 0 && (size_t)rc != (wlen ? wlen : sizeof(struct vhost_msg)))
+	/* A write that succeeds takes one message (v1 and v2 are the same size), as in Linux. */
+	if (rc > 0 && (size_t)rc != sizeof(struct vhost_msg))
 		failf(e, "IOTLB write of %zu bytes returned %ld", wlen ? wlen : sizeof(struct vhost_msg), rc);
 	return rc > 0 ? 0 : rc;
 }
@@ -1902,8 +1903,12 @@ static long exec_op(struct env *e, const struct op *o)
 
 		rc = xioctl(fd, VHOST_SET_VRING_NUM, &st);
 		if (!rc && o->vq < NVQ) {
+			uint8_t *used = e->ram + ring_off(slot, o->vq) + 5120;
+
 			s->vq[o->vq].num = st.num;
-			s->vq[o->vq].used_seen = 0;
+			/* Entries already there were written for the old size. */
+			s->vq[o->vq].used_seen =
+				__atomic_load_n((uint16_t *)(used + 2), __ATOMIC_ACQUIRE);
 			if (st.num > RING_MAX)
 				e->insane = true;
 		}
