@@ -14,6 +14,7 @@
 #include <linux/completion.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/kcov.h>
 #include <linux/kthread.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -31,6 +32,7 @@ struct vhost_worker {
 	struct vhost_task *task;	/* owner-task model */
 	bool killed;			/* under dev->attach_mutex */
 	unsigned int users;		/* rings attached, same lock */
+	u64 kcov_handle;		/* the creator's, for remote KCOV */
 };
 
 struct vhost_flush {
@@ -77,6 +79,12 @@ static bool vhost_worker_run(struct vhost_worker *w)
 		return false;
 	node = llist_reverse_order(node);
 	__set_current_state(TASK_RUNNING);
+	/*
+	 * Ring processing runs here, not in the task that kicked: with KCOV,
+	 * what it covers is credited to the task that set the owner (a
+	 * fuzzer's KCOV_REMOTE_ENABLE handle). No-op without CONFIG_KCOV.
+	 */
+	kcov_remote_start_common(w->kcov_handle);
 	llist_for_each_entry_safe(work, next, node, node) {
 		clear_bit(VHOST_WORK_QUEUED, &work->flags);
 		/* A requeue from here on sees the cleared bit. */
@@ -84,6 +92,7 @@ static bool vhost_worker_run(struct vhost_worker *w)
 		work->fn(work);
 		cond_resched();
 	}
+	kcov_remote_stop();
 	return true;
 }
 
@@ -196,6 +205,7 @@ static struct vhost_worker *vhost_worker_create(struct vhost_dev *dev)
 		return ERR_PTR(ret);
 	}
 	w->dev = dev;
+	w->kcov_handle = kcov_common_handle();
 	init_llist_head(&w->list);
 	/* libvirt looks for "vhost-<owner pid>" to place workers in cgroups. */
 	snprintf(name, sizeof(name), "vhost-%d", current->pid);

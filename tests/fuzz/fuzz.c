@@ -63,6 +63,13 @@
 #define KCOV_INIT_TRACE _IOR('c', 1, unsigned long)
 #define KCOV_ENABLE _IO('c', 100)
 #define KCOV_DISABLE _IO('c', 101)
+struct kcov_remote_arg {
+	uint32_t trace_mode;
+	uint32_t area_size;
+	uint32_t num_handles;
+	uint64_t common_handle __attribute__((aligned(8)));
+};
+#define KCOV_REMOTE_ENABLE _IOW('c', 102, struct kcov_remote_arg)
 #define KCOV_TRACE_PC 0
 #define KCOV_WORDS (1u << 18)
 
@@ -277,6 +284,7 @@ struct env {
 
 static struct env E;
 static uint64_t *cover;		/* main thread's KCOV buffer */
+static uint64_t *remote_cover;	/* vhost workers' (remote KCOV), shared */
 static int kcov_fd = -1;
 
 static bool no_checks;	/* FUZZ_DEV: the node is not a vhost device */
@@ -412,6 +420,42 @@ static uint64_t *kcov_open(int *fdp)
 	return c;
 }
 
+/*
+ * Remote KCOV: the rings are processed by vhost worker threads, which
+ * credit what they cover to the handle of the task that set the owner.
+ * The supervisor takes a common handle before it forks executors; they
+ * inherit the handle (so their SET_OWNERs carry it) and the mapping (so
+ * they fold the workers' PCs in with their own).
+ */
+static uint64_t *kcov_remote_open(void)
+{
+	struct kcov_remote_arg arg = {
+		.trace_mode = KCOV_TRACE_PC,
+		.area_size = KCOV_WORDS,
+		.common_handle = 0x4000000ull | (uint32_t)getpid(),
+	};
+	uint64_t *c;
+	int fd = open("/sys/kernel/debug/kcov", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (ioctl(fd, KCOV_INIT_TRACE, (unsigned long)KCOV_WORDS))
+		goto fail;
+	c = mmap(NULL, KCOV_WORDS * 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (c == MAP_FAILED)
+		goto fail;
+	if (ioctl(fd, KCOV_REMOTE_ENABLE, &arg)) {
+		munmap(c, KCOV_WORDS * 8);
+		goto fail;
+	}
+	/* the fd stays open (and enabled) for the supervisor's life */
+	__atomic_store_n(&c[0], 0, __ATOMIC_RELAXED);
+	return c;
+fail:
+	close(fd);
+	return NULL;
+}
+
 static void kcov_close(uint64_t *c, int fd)
 {
 	if (!c)
@@ -425,6 +469,7 @@ static void kcov_close(uint64_t *c, int fd)
 #define PCSET_BITS 20
 static uint64_t *pcset;
 static uint64_t npcs;
+static uint64_t npcs_remote;	/* of npcs, first seen in a vhost worker */
 static pthread_mutex_t pc_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static bool pc_add(uint64_t pc)
@@ -456,6 +501,15 @@ static unsigned int kcov_collect(uint64_t *c)
 		fresh += pc_add(c[i + 1]);
 	pthread_mutex_unlock(&pc_lock);
 	__atomic_store_n(&c[0], 0, __ATOMIC_RELAXED);
+	return fresh;
+}
+
+/* The workers' buffer: the same, counting what only they reached. */
+static unsigned int kcov_collect_remote(void)
+{
+	unsigned int fresh = kcov_collect(remote_cover);
+
+	npcs_remote += fresh;
 	return fresh;
 }
 
@@ -2173,7 +2227,7 @@ static bool op_parse(const char *line, struct op *o)
 }
 
 struct shared {
-	uint64_t ops, progs, corpus, pcs, hash;
+	uint64_t ops, progs, corpus, pcs, pcs_remote, hash;
 	uint64_t t_start, t_end;
 	int kcov;
 	int failed;
@@ -2237,6 +2291,8 @@ static int run_prog(struct env *e, const struct prog *p, unsigned int *fresh)
 	prof_n[OP_NR]++;
 	if (cover)
 		__atomic_store_n(&cover[0], 0, __ATOMIC_RELAXED);
+	if (remote_cover)
+		kcov_collect_remote();	/* leftovers: counted, not credited */
 	for (i = 0; i < p->n; i++) {
 		bool racing = e->race_on;
 
@@ -2252,6 +2308,9 @@ static int run_prog(struct env *e, const struct prog *p, unsigned int *fresh)
 			break;
 		if (cover && __atomic_load_n(&cover[0], __ATOMIC_RELAXED) > KCOV_WORDS / 2)
 			*fresh += kcov_collect(cover);
+		if (remote_cover &&
+		    __atomic_load_n(&remote_cover[0], __ATOMIC_RELAXED) > KCOV_WORDS / 2)
+			*fresh += kcov_collect_remote();
 	}
 	t_reset = now_ns();
 	race_join(e);
@@ -2268,6 +2327,8 @@ static int run_prog(struct env *e, const struct prog *p, unsigned int *fresh)
 		}
 	if (cover)
 		*fresh += kcov_collect(cover);
+	if (remote_cover)	/* the workers are gone with the fds */
+		*fresh += kcov_collect_remote();
 	prof_ns[OP_NR] += now_ns() - t_reset;
 	if (e->fail[0])
 		bad = 1;
@@ -2367,6 +2428,7 @@ static int executor(const struct opts *op)
 			corpus[ncorpus++] = p;
 		sh->corpus = ncorpus;
 		sh->pcs = npcs;
+		sh->pcs_remote = npcs_remote;
 		sh->t_end = now_ns();
 		if (op->verbose && sh->progs % 200 == 0)
 			fprintf(stderr, "# %llu progs %llu ops %llu pcs %u corpus\n",
@@ -2557,6 +2619,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	kmsg_open();
+	if (!op.blind)
+		remote_cover = kcov_remote_open();
 
 	if (op.replay) {
 		FILE *f = fopen(op.replay, "r");
@@ -2594,8 +2658,11 @@ int main(int argc, char **argv)
 	       sh->kcov ? "KCOV on" : "KCOV absent: blind",
 	       (unsigned long long)sh->hash);
 	if (sh->kcov)
-		printf("# fuzz/%s: %llu distinct PCs, corpus %llu programs\n", op.t->name,
-		       (unsigned long long)sh->pcs, (unsigned long long)sh->corpus);
+		printf("# fuzz/%s: %llu distinct PCs (%llu first reached by vhost workers%s), "
+		       "corpus %llu programs\n", op.t->name,
+		       (unsigned long long)sh->pcs, (unsigned long long)sh->pcs_remote,
+		       remote_cover ? "" : ": no remote KCOV",
+		       (unsigned long long)sh->corpus);
 	if (!rc) {
 		printf("PASS fuzz/%s\n", op.t->name);
 		return 0;
