@@ -257,7 +257,8 @@ static void vhost_vsock_to_guest(struct vhost_work *work)
 			break;
 		}
 		/* The tap sees the whole packet once, before its first part. */
-		virtio_transport_deliver_tap_pkt(skb);
+		if (!*vhost_vsock_skb_sent(skb))
+			virtio_transport_deliver_tap_pkt(skb);
 		len = vhost_vsock_fill(vq, &c, skb, &done);
 		if (len < 0) {
 			/* The buffer stays the guest's; the packet is lost. */
