@@ -103,7 +103,7 @@ for k in 6.1 6.12; do
 		say "SKIP $k/client - vhost_net.ko is not built"
 	elif [ -n "$client_initrd" ]; then
 		t=$SECONDS
-		PREFIX="$k/" step "clients/$k" tests/vm/run-vm --kernel "$k" --name "clients-$k" \
+		PREFIX="$k/" step "clients/$k" tests/vm/run-vm --kernel "$k" --name "clients-$k" --mem 3072 \
 			--timeout 900 --env "VHOST_CLIENT_GUEST_INITRD=$client_initrd" -- \
 			"tests/clients/qemu-clients.sh build/$k/drivers/vhost"
 		echo "== clients/$k took $((SECONDS - t)) s" >>"$log"

@@ -278,7 +278,7 @@ qemu_threads() {
 	done 2>/dev/null
 	echo
 }
-gx_diag=0
+gx_diag=0 gx_gone=0
 # gx SECONDS COMMAND: run COMMAND in the guest (one line); its output in $AOUT, returns its status
 # (124 on timeout, 125 if the guest is gone).
 aseq=0
@@ -295,6 +295,14 @@ gx() {
 	1) rc=124 ;;
 	*) rc=125 ;;
 	esac
+	if [ "$rc" = 125 ] && [ $gx_gone = 0 ]; then
+		gx_gone=1
+		guest_diag
+		# The cause in the result line itself: CI shows result lines first.
+		result FAIL guest-alive "QEMU exited during '${cmd:0:60}'; console: $(tr -d '\r' <"$gdir/console.log" |
+			grep -E 'BUG|panic|Oops|RIP:|error|Kernel' | tail -n 3 | tr '\n' '|'); host: $(dmesg |
+			grep -E 'Out of memory|Killed process|oom-kill|BUG|WARNING|segfault|trap' | tail -n 3 | tr '\n' '|'); qemu: $(tail -n 2 "$gdir/qemu.log" | tr '\n' '|')"
+	fi
 	if [ "$rc" = 124 ] && [ $gx_diag = 0 ]; then
 		gx_diag=1
 		{
