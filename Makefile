@@ -9,7 +9,8 @@
 #   make demo          boot a VM, load the modules, show a ring round trip
 #   make style         checkpatch --strict, sparse (C=2) and a W=1 build
 #   make fuzz          the fuzzer in the debug-kernel VM: FUZZ_OPS (default
-#                      10^6, about an hour), FUZZ_SECONDS, FUZZ_SEED
+#                      10^6, about an hour), FUZZ_SECONDS, FUZZ_SEED; then
+#                      the line coverage of the run, per file
 #   make clean
 #
 # KDIR defaults to the running kernel's build tree when it exists, else to
@@ -73,8 +74,13 @@ fuzz:
 	scripts/install-deps.sh
 	$(MAKE) -C tests/fuzz
 	scripts/build-modules.sh debug $$(tests/vm/build-kernel.sh) VHOST_COVERAGE=1
-	tests/vm/run-vm --kernel debug --name fuzz --timeout 14400 -- \
-		'FUZZ_OPS=$(FUZZ_OPS) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) tests/fuzz/run-fuzz.sh build/debug/drivers/vhost'
+	rm -rf build/fuzz-coverage
+	mkdir -p build/fuzz-coverage
+	tests/vm/run-vm --kernel debug --name fuzz --timeout 14400 --out build/fuzz-coverage -- \
+		'FUZZ_OPS=$(FUZZ_OPS) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED) tests/fuzz/run-fuzz.sh build/debug/drivers/vhost; \
+		 r=$$?; tests/coverage/collect.sh build/debug/drivers/vhost $$VMOUT/gcov; exit $$r'
+	tests/coverage/report.sh build/fuzz-coverage/gcov | tee build/fuzz-coverage/report.txt | \
+		grep -E '^# coverage '
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
