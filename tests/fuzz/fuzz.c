@@ -256,6 +256,7 @@ struct slot {
 	uint64_t cid;
 	unsigned int nw;
 	unsigned int wid[16];
+	bool shared;		/* another process has had the fd: its workers may change */
 	struct vqs vq[NVQ];
 };
 
@@ -1280,6 +1281,16 @@ static pid_t spawn(struct env *e)
 		return -1;
 	fflush(NULL);
 	p = fork();
+	if (p >= 0) {
+		unsigned int i;
+
+		/*
+		 * Either side may now create and free workers on the fds they
+		 * share: an id the kernel hands out again is no longer news.
+		 */
+		for (i = 0; i < NSLOT; i++)
+			e->s[i].shared = true;
+	}
 	if (p == 0) {
 		e->in_child = true;
 		e->nkids = 0;
@@ -1408,6 +1419,7 @@ static void do_fd_pass(struct env *e, unsigned int slot, const struct op *o)
 		if (o->x & 0x40) {
 			/* close ours: the child's copy is the last reference */
 			close(e->s[slot].fd);
+			memset(&e->s[slot], 0, sizeof(e->s[slot]));
 			e->s[slot].fd = -1;
 		}
 		if (o->b & 1)
@@ -2028,7 +2040,7 @@ static long exec_op(struct env *e, const struct op *o)
 
 		rc = xioctl(fd, VHOST_NEW_WORKER, &w);
 		if (!rc) {
-			for (i = 0; i < s->nw; i++)
+			for (i = 0; i < s->nw && !s->shared; i++)
 				if (s->wid[i] == w.worker_id)
 					failf(e, "NEW_WORKER returned id %u twice", w.worker_id);
 			if (s->nw < 16)
