@@ -690,54 +690,6 @@ static void vhost_scsi_cmd(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 	vhost_scsi_submit(se);
 }
 
-/* One request of a ring, its readable part in @from (vq->mutex held). */
-typedef void (*vhost_scsi_handler_t)(struct vhost_scsi *vs,
-				     struct vhost_scsi_ring *ring,
-				     const struct vhost_chain *c,
-				     struct iov_iter *from);
-
-/* Handle a ring's new requests, a weight's worth at a time. */
-static void vhost_scsi_run(struct vhost_work *work, vhost_scsi_handler_t handle)
-{
-	struct vhost_poll *p = container_of(work, struct vhost_poll, work);
-	struct vhost_virtqueue *vq = p->vq;
-	struct vhost_scsi *vs = vhost_scsi_of(vq);
-	unsigned int reqs = 0;
-	struct vhost_chain c;
-	struct iov_iter from;
-	int ret;
-
-	mutex_lock(&vq->mutex);
-	if (!vhost_vq_ready(vq) || vs->stopping)
-		goto out;
-	vhost_vq_disable_notify(vq);
-	for (;;) {
-		ret = vhost_vq_fetch(vq, &c);
-		if (ret < 0)
-			break;
-		if (!ret) {
-			/* A look that found nothing still counts. */
-			if (!vhost_vq_wait_for_buffers(vq) ||
-			    vhost_vq_over_weight(vq, ++reqs, 0))
-				break;
-			continue;
-		}
-		iov_iter_init(&from, ITER_SOURCE, c.iov, c.out, c.out_len);
-		handle(vs, vhost_scsi_ring_of(vq), &c, &from);
-		if (vq->broken ||
-		    vhost_vq_over_weight(vq, ++reqs, c.out_len + c.in_len))
-			break;
-	}
-	vhost_vq_signal(vq);
-out:
-	mutex_unlock(&vq->mutex);
-}
-
-static void vhost_scsi_io_kick(struct vhost_work *work)
-{
-	vhost_scsi_run(work, vhost_scsi_cmd);
-}
-
 /* ---- the control ring ------------------------------------------------ */
 
 /* LIO's function for a virtio TMF subtype; TMR_UNKNOWN if it has none. */
@@ -842,9 +794,39 @@ static void vhost_scsi_ctl(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 	}
 }
 
-static void vhost_scsi_ctl_kick(struct vhost_work *work)
+/* ---- the control and request rings' loop ----------------------------- */
+
+/* Unbinding: the rings take no new requests. */
+static bool vhost_scsi_may_take(struct vhost_virtqueue *vq)
 {
-	vhost_scsi_run(work, vhost_scsi_ctl);
+	return !vhost_scsi_of(vq)->stopping;
+}
+
+/* A control or I/O request; the bytes its chain spans, for the weight. */
+static ssize_t vhost_scsi_request(struct vhost_virtqueue *vq,
+				  struct vhost_chain *c)
+{
+	struct vhost_scsi *vs = vhost_scsi_of(vq);
+	struct vhost_scsi_ring *ring = vhost_scsi_ring_of(vq);
+	struct iov_iter from;
+
+	iov_iter_init(&from, ITER_SOURCE, c->iov, c->out, c->out_len);
+	if (ring == &vs->rings[VHOST_SCSI_CTL])
+		vhost_scsi_ctl(vs, ring, c, &from);
+	else
+		vhost_scsi_cmd(vs, ring, c, &from);
+	return c->out_len + c->in_len;
+}
+
+static const struct vhost_chain_handler vhost_scsi_requests = {
+	.may_fetch = vhost_scsi_may_take,
+	.handle = vhost_scsi_request,
+};
+
+static void vhost_scsi_request_kick(struct vhost_work *work)
+{
+	vhost_vq_run(container_of(work, struct vhost_poll, work)->vq,
+		     &vhost_scsi_requests);
 }
 
 /* ---- the event ring -------------------------------------------------- */
@@ -1131,9 +1113,8 @@ static int vhost_scsi_open(struct inode *inode, struct file *f)
 
 		init_llist_head(&ring->done);
 		vhost_work_init(&ring->done_work, vhost_scsi_done_work);
-		ring->vq.handle_kick = i == VHOST_SCSI_CTL ? vhost_scsi_ctl_kick :
-				       i == VHOST_SCSI_EVT ? vhost_scsi_evt_kick :
-				       vhost_scsi_io_kick;
+		ring->vq.handle_kick = i == VHOST_SCSI_EVT ? vhost_scsi_evt_kick :
+				       vhost_scsi_request_kick;
 		vs->vqs[i] = &ring->vq;
 	}
 	ret = vhost_dev_init(&vs->dev, "scsi", &vhost_scsi_ops, vs->vqs, n,

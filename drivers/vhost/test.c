@@ -57,47 +57,30 @@ static ssize_t vhost_test_loop(struct vhost_test *t, struct vhost_chain *c)
 	return done;
 }
 
+/* One chain: its readable bytes copied into its writable part. */
+static ssize_t vhost_test_chain(struct vhost_virtqueue *vq,
+				struct vhost_chain *c)
+{
+	struct vhost_test *t = container_of(vq->dev, struct vhost_test, dev);
+	ssize_t len = vhost_test_loop(t, c);
+
+	if (len < 0) {
+		vhost_vq_error(vq, "chain %u: buffer not accessible", c->head);
+		return len;
+	}
+	vhost_vq_log_write(vq, c, len);
+	vhost_vq_add_used(vq, c->head, len);
+	return c->out_len + len;
+}
+
+static const struct vhost_chain_handler vhost_test_chains = {
+	.handle = vhost_test_chain,
+};
+
 static void vhost_test_handle(struct vhost_work *work)
 {
-	struct vhost_virtqueue *vq = container_of(work, struct vhost_virtqueue,
-						  poll.work);
-	struct vhost_test *t = container_of(vq->dev, struct vhost_test, dev);
-	unsigned int chains = 0;
-	struct vhost_chain c;
-	size_t bytes = 0;
-	ssize_t len;
-	int ret;
-
-	mutex_lock(&vq->mutex);
-	if (!vhost_vq_ready(vq))
-		goto out;
-	vhost_vq_disable_notify(vq);
-	for (;;) {
-		ret = vhost_vq_fetch(vq, &c);
-		if (ret < 0)
-			break;
-		if (!ret) {
-			/* A look that found nothing still counts. */
-			if (!vhost_vq_wait_for_buffers(vq) ||
-			    vhost_vq_over_weight(vq, ++chains, bytes))
-				break;
-			continue;
-		}
-		len = vhost_test_loop(t, &c);
-		if (len < 0) {
-			vhost_vq_error(vq, "chain %u: buffer not accessible",
-				       c.head);
-			break;
-		}
-		vhost_vq_log_write(vq, &c, len);
-		vhost_vq_add_used(vq, c.head, len);
-		bytes += c.out_len + len;
-		if (vhost_vq_over_weight(vq, ++chains, bytes))
-			break;
-	}
-	vhost_vq_signal(vq);
-out:
-	mutex_unlock(&vq->mutex);
+	vhost_vq_run(container_of(work, struct vhost_virtqueue, poll.work),
+		     &vhost_test_chains);
 }
 
 /*

@@ -375,6 +375,23 @@ bool vhost_vq_busy_poll_until(struct vhost_virtqueue *vq,
 bool vhost_vq_over_weight(struct vhost_virtqueue *vq, unsigned int chains,
 			  size_t bytes);
 bool vhost_vq_ready(struct vhost_virtqueue *vq);
+
+/**
+ * struct vhost_chain_handler - what a device does with one ring's chains
+ * @may_fetch: optional; false when the device cannot take another chain
+ *	now (it queues the ring's poll itself once it can). Called with the
+ *	ring's mutex held, before every fetch.
+ * @handle: consume one chain and complete it (or leave the ring invalid).
+ *	Called with the ring's mutex held. Return: the bytes it moved, counted
+ *	against the byte weight; negative to end the run (after reporting why).
+ */
+struct vhost_chain_handler {
+	bool (*may_fetch)(struct vhost_virtqueue *vq);
+	ssize_t (*handle)(struct vhost_virtqueue *vq, struct vhost_chain *c);
+};
+
+void vhost_vq_run(struct vhost_virtqueue *vq,
+		  const struct vhost_chain_handler *h);
 void vhost_vq_log_write(struct vhost_virtqueue *vq,
 			const struct vhost_chain *chain, size_t len);
 __printf(2, 3) void vhost_vq_error(struct vhost_virtqueue *vq,

@@ -337,56 +337,48 @@ static struct sk_buff *vhost_vsock_read_packet(struct vhost_vsock *v,
 	return skb;
 }
 
+static struct vhost_vsock *vhost_vsock_of_from_guest(struct vhost_virtqueue *vq)
+{
+	return container_of(vq, struct vhost_vsock, rings[VHOST_VSOCK_FROM_GUEST]);
+}
+
+/* Answers pile up unread: wait for ring 0 to take some. */
+static bool vhost_vsock_may_take_packet(struct vhost_virtqueue *vq)
+{
+	return atomic_read(&vhost_vsock_of_from_guest(vq)->replies) < (int)vq->num;
+}
+
+static ssize_t vhost_vsock_packet_from_guest(struct vhost_virtqueue *vq,
+					     struct vhost_chain *c)
+{
+	struct vhost_vsock *v = vhost_vsock_of_from_guest(vq);
+	struct sk_buff *skb;
+
+	if (unlikely(c->in)) {
+		vhost_vq_error(vq, "packet %u has device-writable descriptors",
+			       c->head);
+		return -EINVAL;
+	}
+	skb = vhost_vsock_read_packet(v, vq, c);
+	if (skb) {
+		virtio_transport_deliver_tap_pkt(skb);
+		virtio_transport_recv_pkt(&vhost_vsock_transport, skb);
+	} else {
+		vq->stats.drops++;
+	}
+	vhost_vq_add_used(vq, c->head, 0);
+	return c->out_len;
+}
+
+static const struct vhost_chain_handler vhost_vsock_from_guest_chains = {
+	.may_fetch = vhost_vsock_may_take_packet,
+	.handle = vhost_vsock_packet_from_guest,
+};
+
 static void vhost_vsock_from_guest(struct vhost_work *work)
 {
-	struct vhost_poll *p = container_of(work, struct vhost_poll, work);
-	struct vhost_virtqueue *vq = p->vq;
-	struct vhost_vsock *v = container_of(vq, struct vhost_vsock,
-					     rings[VHOST_VSOCK_FROM_GUEST]);
-	unsigned int packets = 0;
-	struct vhost_chain c;
-	struct sk_buff *skb;
-	size_t bytes = 0;
-	int ret;
-
-	mutex_lock(&vq->mutex);
-	if (!vhost_vq_get_backend(vq) || !vhost_vq_ready(vq))
-		goto out;
-	vhost_vq_disable_notify(vq);
-	for (;;) {
-		/* Answers pile up unread: wait for ring 0 to take some. */
-		if (atomic_read(&v->replies) >= (int)vq->num)
-			break;
-		ret = vhost_vq_fetch(vq, &c);
-		if (ret < 0)
-			break;
-		if (!ret) {
-			/* A look that found nothing still counts. */
-			if (!vhost_vq_wait_for_buffers(vq) ||
-			    vhost_vq_over_weight(vq, ++packets, bytes))
-				break;
-			continue;
-		}
-		if (unlikely(c.in)) {
-			vhost_vq_error(vq, "packet %u has device-writable descriptors",
-				       c.head);
-			break;
-		}
-		skb = vhost_vsock_read_packet(v, vq, &c);
-		if (skb) {
-			virtio_transport_deliver_tap_pkt(skb);
-			virtio_transport_recv_pkt(&vhost_vsock_transport, skb);
-		} else {
-			vq->stats.drops++;
-		}
-		vhost_vq_add_used(vq, c.head, 0);
-		bytes += c.out_len;
-		if (vhost_vq_over_weight(vq, ++packets, bytes))
-			break;
-	}
-	vhost_vq_signal(vq);
-out:
-	mutex_unlock(&vq->mutex);
+	vhost_vq_run(container_of(work, struct vhost_poll, work)->vq,
+		     &vhost_vsock_from_guest_chains);
 }
 
 /* ---- the device -------------------------------------------------------- */
