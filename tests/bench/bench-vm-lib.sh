@@ -14,6 +14,9 @@
 # this file (bench-vm.sh does: Linux's vhost_test is not modprobe'd).
 # Environment: OURDIR (our vhost.ko and MODULE.ko), ROUNDS.
 
+# shellcheck source=tests/lib/modules.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/modules.sh"
+
 note() { echo "# $*"; }
 fail() {
 	note "error: $*"
@@ -66,18 +69,9 @@ wait_node() {
 # Ours: whatever our modules need from the kernel (nothing vhost-related),
 # then our vhost.ko and the device's module, by path.
 load_ours() {
-	local dep
-	for dep in $(modinfo -F depends "$OURDIR/vhost.ko" "$OURDIR/$mod.ko" | tr ',' ' '); do
-		[ "$dep" = vhost ] && continue
-		modprobe "$dep" || fail "modprobe $dep"
-	done
-	insmod "$OURDIR/vhost.ko" || fail "insmod our vhost.ko"
-	insmod "$OURDIR/$mod.ko" || fail "insmod our $mod.ko"
+	vt_mod_load "$OURDIR" "$mod" || fail "loading our $mod.ko from $OURDIR (see stderr)"
 	wait_node
-	case "$(cat /sys/module/"$mod"/taint)" in
-	*O*) ;;
-	*) fail "our $mod is not tainted O" ;;
-	esac
+	vt_mod_is_ours "$mod" || fail "our $mod is not tainted O"
 	[ "$verbose" = 0 ] || note "ours:    vhost taint=$(cat /sys/module/vhost/taint) $mod taint=$(cat /sys/module/"$mod"/taint) ($OURDIR)"
 }
 

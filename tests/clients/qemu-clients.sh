@@ -105,17 +105,8 @@ wait_for() {
 # ---------------------------------------------------------------------------------------------
 # Modules
 
-# insmod one of ours after its dependencies: ours by path, the kernel's with modprobe.
-load_ours() {
-	local f=$moddir/$1.ko dep
-	[ -f "$f" ] || { note "$f does not exist"; return 1; }
-	[ ! -d "/sys/module/$1" ] || return 0
-	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
-		if [ -f "$moddir/$dep.ko" ]; then load_ours "$dep" || return 1; else modprobe "$dep" || return 1; fi
-	done
-	insmod "$f"
-}
-is_ours() { case "$(cat "/sys/module/$1/taint" 2>/dev/null)" in *O*) return 0 ;; esac; return 1; }
+# shellcheck source=tests/lib/modules.sh
+. "$here/../lib/modules.sh"
 
 tm=$EPOCHREALTIME
 devs=(vhost_net)
@@ -124,20 +115,18 @@ devs=(vhost_net)
 note "kernel $(uname -r); $([ $intree = 1 ] && echo "Debian's in-tree ${devs[*]} (baseline)" || echo "our modules from $moddir")"
 # Whatever an earlier step left loaded must not serve this run.
 # (Debian's vhost_iotlb too: our vhost.ko exports the same symbols, so it cannot load beside it.)
-rmmod vhost_net vhost_test vhost_vsock vhost_scsi 2>/dev/null
-rmmod vhost 2>/dev/null
-rmmod vhost_iotlb 2>/dev/null
+vt_mod_unload_stale
 taints() { local m; for m in vhost "${devs[@]}"; do printf "%s taint '%s' " "$m" "$(cat "/sys/module/$m/taint" 2>/dev/null)"; done; }
 if [ $intree = 1 ]; then
 	rc=0
 	for m in "${devs[@]}"; do
-		modprobe "$m" && [ -d "/sys/module/$m" ] && ! is_ours "$m" && ! is_ours vhost || rc=1
+		modprobe "$m" && [ -d "/sys/module/$m" ] && ! vt_mod_is_ours "$m" && ! vt_mod_is_ours vhost || rc=1
 	done
 	check load-in-tree "modprobe ${devs[*]} did not load Debian's modules: $(taints)" [ $rc = 0 ]
 else
 	rc=0
 	for m in vhost "${devs[@]}"; do
-		load_ours "$m" && is_ours "$m" || rc=1
+		vt_mod_load "$moddir" "$m" && vt_mod_is_ours "$m" || rc=1
 	done
 	if [ $rc = 0 ]; then
 		result PASS load-ours
@@ -473,7 +462,7 @@ vsock_cases() {
 	local pid=$1 n d bad='' ndev=0 s t=$EPOCHREALTIME
 	local area=vsock
 	n=$(vhost_fds "$pid" /dev/vhost-vsock)
-	if [ "$n" = 1 ] && { [ $intree = 1 ] || is_ours vhost_vsock; }; then
+	if [ "$n" = 1 ] && { [ $intree = 1 ] || vt_mod_is_ours vhost_vsock; }; then
 		result PASS qemu-holds-vhost-vsock
 	else
 		result FAIL qemu-holds-vhost-vsock "QEMU $pid holds $n /dev/vhost-vsock fds (want 1); vhost_vsock taint '$(cat /sys/module/vhost_vsock/taint 2>/dev/null)'"
@@ -549,7 +538,7 @@ scsi_setup() {
 	[[ $link == */fileio_*/vtdisk ]] || why+="lun_0 links to '$link', not to the fileio backstore; "
 	[ "$(stat -c %s "$scsi_img" 2>/dev/null)" = $scsi_bytes ] || why+="no $scsi_bytes-byte $scsi_img; "
 	# (targetcli runs "modprobe tcm_vhost", the alias: ours must still be the one loaded.)
-	[ $intree = 1 ] || is_ours vhost_scsi || why+="vhost_scsi taint '$(cat /sys/module/vhost_scsi/taint)'; "
+	[ $intree = 1 ] || vt_mod_is_ours vhost_scsi || why+="vhost_scsi taint '$(cat /sys/module/vhost_scsi/taint)'; "
 	check targetcli-setup "${why%; }" [ -z "$why" ]
 	note "nexus $nexus, lun_0 -> $link"
 	# "ls /vhost": the target, tpg1 with the nexus, lun0 on fileio/vtdisk and its file.
@@ -642,7 +631,7 @@ scsi_cases() {
 	local pid=$1 area=scsi n c d s t=$EPOCHREALTIME ndev=0 chains=0 bytes=0
 	n=$(vhost_fds "$pid" /dev/vhost-scsi)
 	check qemu-holds-vhost-scsi "QEMU $pid holds $n /dev/vhost-scsi fds (want 1); vhost_scsi taint '$(cat /sys/module/vhost_scsi/taint 2>/dev/null)'" \
-		eval '[ "$n" = 1 ] && { [ $intree = 1 ] || is_ours vhost_scsi; }'
+		eval '[ "$n" = 1 ] && { [ $intree = 1 ] || vt_mod_is_ours vhost_scsi; }'
 	banner "vhost-scsi: the guest's virtio_scsi drives LIO's LUN through our vhost_scsi"
 	if scsi_disk disk; then
 		scsi_sg '' all
@@ -726,7 +715,7 @@ qemu_run() {
 		echo "host# cat /sys/module/vhost_net/taint"
 		cat /sys/module/vhost_net/taint
 	fi
-	if [ "$n" = "$want" ] && { [ $intree = 1 ] || is_ours vhost_net; }; then
+	if [ "$n" = "$want" ] && { [ $intree = 1 ] || vt_mod_is_ours vhost_net; }; then
 		result PASS qemu-holds-vhost-net
 	else
 		result FAIL qemu-holds-vhost-net "QEMU $gpid holds $n /dev/vhost-net fds (want $want); vhost_net taint '$(cat /sys/module/vhost_net/taint)'"
@@ -1010,7 +999,7 @@ libvirt_guest() {
 		result FAIL libvirt-ping "QEMU's command line in $log shows no vhost: $(grep -oE -- "-netdev [^ ]+" <<<"$cmdl")"
 	elif [ "$n" != 1 ]; then
 		result FAIL libvirt-ping "libvirt's QEMU $qpid holds $n /dev/vhost-net fds (want 1)"
-	elif [ $intree = 0 ] && ! is_ours vhost_net; then
+	elif [ $intree = 0 ] && ! vt_mod_is_ours vhost_net; then
 		result FAIL libvirt-ping "vhost_net is not ours any more (taint '$(cat /sys/module/vhost_net/taint)')"
 	elif [ "${chains:-1}" = 0 ]; then
 		result FAIL libvirt-ping "our debugfs counters show no chain through libvirt's vhost-net device"
@@ -1022,7 +1011,7 @@ libvirt_guest() {
 		# <vsock model='virtio'>: libvirt opens /dev/vhost-vsock and hands QEMU the fd.
 		n=$(vhost_fds "$qpid" /dev/vhost-vsock)
 		note "libvirt vsock device: $(grep -oE -- "-device [^ ]*vhost-vsock[^ ]*" <<<"$cmdl")"
-		if [ "$n" != 1 ] || { [ $intree = 0 ] && ! is_ours vhost_vsock; }; then
+		if [ "$n" != 1 ] || { [ $intree = 0 ] && ! vt_mod_is_ours vhost_vsock; }; then
 			area=vsock result FAIL libvirt-stream-host-to-guest "libvirt's QEMU $qpid holds $n /dev/vhost-vsock fds (want 1), vhost_vsock taint '$(cat /sys/module/vhost_vsock/taint 2>/dev/null)'"
 		else
 			area=vsock vsock_host_connects libvirt-stream-host-to-guest '' "$libvirt_cid"
@@ -1044,7 +1033,7 @@ libvirt_scsi() {
 	dev=$(grep -oE -- "-device [^ ]*vhost-scsi[^ ]*" <<<"$2")
 	note "libvirt vhost-scsi device: $dev"
 	check libvirt-holds-vhost-scsi "libvirt's QEMU $1 holds $n /dev/vhost-scsi fds (want 1), device '$dev' (want vhostfd), vhost_scsi taint '$(cat /sys/module/vhost_scsi/taint 2>/dev/null)'" \
-		eval '[ "$n" = 1 ] && grep -q vhostfd <<<"$dev" && { [ $intree = 1 ] || is_ours vhost_scsi; }'
+		eval '[ "$n" = 1 ] && grep -q vhostfd <<<"$dev" && { [ $intree = 1 ] || vt_mod_is_ours vhost_scsi; }'
 	if scsi_disk libvirt-disk; then
 		scsi_sg libvirt-
 		scsi_dd libvirt- 16

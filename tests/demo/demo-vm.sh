@@ -11,25 +11,26 @@
 # guest's initramfs).
 set -euo pipefail
 
+# shellcheck source=tests/lib/modules.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/modules.sh"
+
 echo "== VM up: kernel $(uname -r); loading our modules from $MODDIR"
-for dep in $(modinfo -F depends "$MODDIR/vhost.ko" | tr ',' ' '); do
-	modprobe "$dep"
-done
-insmod "$MODDIR/vhost.ko"
-insmod "$MODDIR/vhost_test.ko"
+vt_mod_load "$MODDIR" vhost_test
 echo "\$ lsmod | grep vhost"
 lsmod | grep vhost
 for m in vhost vhost_test; do
 	t=$(cat /sys/module/$m/taint)
-	case $t in
-	*O*) echo "/sys/module/$m/taint = $t   (O: out-of-tree, i.e. ours)" ;;
-	*) echo "/sys/module/$m/taint = '$t': NOT ours"; exit 1 ;;
-	esac
+	if vt_mod_is_ours $m; then
+		echo "/sys/module/$m/taint = $t   (O: out-of-tree, i.e. ours)"
+	else
+		echo "/sys/module/$m/taint = '$t': NOT ours"
+		exit 1
+	fi
 done
 for _ in $(seq 100); do [ -c /dev/vhost-test ] && break; sleep 0.05; done
 echo "== demo: $DEMO"
 "$DEMO"
-rmmod vhost_test vhost
+vt_mod_unload_all
 echo "== modules unloaded cleanly"
 
 if [ -f "$MODDIR/vhost_net.ko" ]; then

@@ -45,7 +45,8 @@ lio=/sys/kernel/config/target
 npass=0
 nfail=0
 nskip=0
-loaded=()
+# shellcheck source=tests/lib/modules.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/modules.sh"
 
 result() {		# result STATUS name [reason]
 	if [ -n "${3:-}" ]; then
@@ -99,30 +100,13 @@ mountpoint -q $dbg 2>/dev/null || mount -t debugfs debugfs $dbg 2>/dev/null
 # ---------------------------------------------------------------------
 # load (as tests/suites/run-suites.sh does)
 
-for m in vhost_test vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost; do
-	[ -d /sys/module/$m ] && rmmod "$m" 2>/dev/null
-done
-if [ -d /sys/module/vhost ]; then
+if ! vt_mod_unload_stale; then
 	result FAIL modules_load "a vhost module is loaded and cannot be removed"
 	finish
 fi
 
-load_one() {		# load_one NAME: its dependencies, ours first, then it
-	local dep err
-	for dep in $(modinfo -F depends "$moddir/$1.ko" 2>/dev/null | tr ',' ' '); do
-		[ -d "/sys/module/$dep" ] && continue
-		if [ -f "$moddir/$dep.ko" ]; then
-			load_one "$dep" || return 1
-		elif ! modprobe "$dep" 2>/dev/null; then
-			note "modprobe $dep failed"
-			return 1
-		fi
-	done
-	if ! err=$(insmod "$moddir/$1.ko" 2>&1); then
-		note "insmod $moddir/$1.ko: $err"
-		return 1
-	fi
-	loaded+=("$1")
+load_one() {		# load_one NAME: ours, after its dependencies
+	vt_mod_load "$moddir" "$1"
 }
 
 for m in tun tap; do
@@ -213,17 +197,10 @@ if [ -d "$lio/vhost" ]; then
 	done
 	rmdir "$lio/vhost" || note "cannot remove $lio/vhost: vhost_scsi stays pinned"
 fi
-unload_err=
-for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
-	m=${loaded[$i]}
-	if ! err=$(rmmod "$m" 2>&1); then
-		unload_err="$unload_err rmmod $m: $err (refcnt $(cat "/sys/module/$m/refcnt" 2>/dev/null));"
-	fi
-done
-if [ -z "$unload_err" ]; then
+if vt_mod_unload_all; then
 	result PASS modules_unload_cleanly
 else
-	result FAIL modules_unload_cleanly "${unload_err# }"
+	result FAIL modules_unload_cleanly "$vt_mod_unload_err"
 fi
 
 bad=$(log_since_mark | grep -E "$bad_re" | head -n 5)

@@ -41,7 +41,8 @@ suite_timeout=${VT_SUITE_TIMEOUT:-1800}
 npass=0
 nfail=0
 nskip=0
-loaded=()		# modules we inserted, in load order
+# shellcheck source=tests/lib/modules.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/modules.sh"
 
 result() {		# result STATUS suite/case [reason]
 	local st=$1 name=$2 reason=${3:-}
@@ -108,47 +109,20 @@ log_since_mark() {
 
 if [ -d /sys/module/vhost ]; then
 	note "a vhost module is already loaded (taint: $(cat /sys/module/vhost/taint 2>/dev/null)); unloading it"
-	for m in vhost_test vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost; do
-		[ -d /sys/module/$m ] && rmmod "$m" 2>/dev/null
-	done
-	if [ -d /sys/module/vhost ]; then
+	if ! vt_mod_unload_stale; then
 		result FAIL lifecycle/modules_load \
 			"a vhost module is already loaded and cannot be removed (taint: $(cat /sys/module/vhost/taint 2>/dev/null))"
 		finish
 	fi
 fi
 
-load_deps() {		# load_deps FILE.ko: our copy if built, else modprobe
-	local deps dep
-	deps=$(modinfo -F depends "$1" 2>/dev/null | tr ',' ' ')
-	for dep in $deps; do
-		[ -d "/sys/module/$dep" ] && continue
-		if [ -f "$moddir/$dep.ko" ]; then
-			load_one "$dep" || return 1
-		elif ! modprobe "$dep" 2>/tmp/vt-modprobe.err; then
-			note "modprobe $dep: $(cat /tmp/vt-modprobe.err)"
-			return 1
-		fi
-	done
-}
-
-load_one() {		# load_one NAME [PARAM=VALUE...]
-	local err name=$1
-	shift
-	load_deps "$moddir/$name.ko" || return 1
-	if ! err=$(insmod "$moddir/$name.ko" "$@" 2>&1); then
-		note "insmod $moddir/$name.ko: $err"
-		dmesg 2>/dev/null | tail -n 20 | sed 's/^/# dmesg: /' >&2
-		return 1
-	fi
-	loaded+=("$name")
+load_one() {		# load_one NAME [PARAM=VALUE...]: ours, after its dependencies
+	vt_mod_load "$moddir" "$@"
 }
 
 if ! load_one vhost || ! load_one vhost_test; then
 	result FAIL lifecycle/modules_load "insmod failed (see stderr)"
-	for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
-		rmmod "${loaded[$i]}" 2>/dev/null
-	done
+	vt_mod_unload_all
 	finish
 fi
 
@@ -343,13 +317,10 @@ if [ $have_scsi = 1 ]; then
 	[ ! -d "$lio/vhost" ] || rmdir "$lio/vhost" ||
 		note "cannot remove $lio/vhost: vhost_scsi stays pinned"
 fi
-for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
-	m=${loaded[$i]}
-	if ! err=$(rmmod "$m" 2>&1); then
-		unload_ok=0
-		unload_err="$unload_err rmmod $m: $err (refcnt $(cat "/sys/module/$m/refcnt" 2>/dev/null));"
-	fi
-done
+if ! vt_mod_unload_all; then
+	unload_ok=0
+	unload_err="$unload_err $vt_mod_unload_err"
+fi
 for m in vhost_scsi vhost_vsock vhost_net vhost_test vhost; do
 	if [ -d /sys/module/$m ]; then
 		unload_ok=0
