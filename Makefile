@@ -6,6 +6,7 @@
 #   make install       install under /lib/modules/KVER/updates and depmod
 #   make dkms-install  register, build and install through DKMS
 #   make check         install what is missing, run every test layer
+#   make check-LAYER   one layer: abi, kunit, suites, clients or hostile
 #   make demo          boot a VM, load the modules, show a ring round trip
 #   make style         checkpatch --strict, sparse (C=2) and a W=1 build
 #   make fuzz          the fuzzer in the debug-kernel VM: FUZZ_OPS (default
@@ -31,6 +32,7 @@ endif
 VERSION := 0.1
 
 .PHONY: all module modules install dkms-install dkms-remove check demo \
+	check-abi check-kunit check-suites check-clients check-hostile \
 	style bench fuzz clean
 
 all: module
@@ -57,6 +59,10 @@ dkms-remove:
 
 check:
 	tests/check.sh
+
+# One layer of make check (see tests/check.sh).
+check-abi check-kunit check-suites check-clients check-hostile:
+	VHOST_CHECK_LAYERS=$(@:check-%=%) tests/check.sh
 
 demo:
 	scripts/demo.sh
