@@ -342,7 +342,7 @@ static enum vt_status run_case(const char *suite, const struct vt_case *c)
 	pid_t pid;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		printf("FAIL core/%s/%s - pipe: %s\n", suite, c->name,
+		printf("FAIL suites/%s/%s - pipe: %s\n", suite, c->name,
 		       strerror(errno));
 		return VT_FAIL;
 	}
@@ -352,7 +352,7 @@ static enum vt_status run_case(const char *suite, const struct vt_case *c)
 
 	pid = fork();
 	if (pid < 0) {
-		printf("FAIL core/%s/%s - fork: %s\n", suite, c->name,
+		printf("FAIL suites/%s/%s - fork: %s\n", suite, c->name,
 		       strerror(errno));
 		return VT_FAIL;
 	}
@@ -402,13 +402,13 @@ report:
 	}
 	switch (st) {
 	case VT_PASS:
-		printf("PASS core/%s/%s\n", suite, c->name);
+		printf("PASS suites/%s/%s\n", suite, c->name);
 		break;
 	case VT_SKIP:
-		printf("SKIP core/%s/%s - %s\n", suite, c->name, reason);
+		printf("SKIP suites/%s/%s - %s\n", suite, c->name, reason);
 		break;
 	default:
-		printf("FAIL core/%s/%s - %s\n", suite, c->name,
+		printf("FAIL suites/%s/%s - %s\n", suite, c->name,
 		       reason[0] ? reason : "no reason given");
 		break;
 	}
@@ -467,7 +467,7 @@ int vt_main(const char *suite, const struct vt_case *cases, size_t ncases,
 		if (!selected(cases[i].name, argc, argv, optind))
 			continue;
 		if (list) {
-			printf("core/%s/%s\n", suite, cases[i].name);
+			printf("suites/%s/%s\n", suite, cases[i].name);
 			continue;
 		}
 		count[run_case(suite, &cases[i])]++;

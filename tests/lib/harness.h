@@ -3,9 +3,9 @@
  * Test harness: every case runs in its own forked child (own process
  * group) under a timeout and reports exactly one line:
  *
- *   PASS core/<suite>/<case>
- *   FAIL core/<suite>/<case> - <reason>
- *   SKIP core/<suite>/<case> - <reason>
+ *   PASS suites/<suite>/<case>
+ *   FAIL suites/<suite>/<case> - <reason>
+ *   SKIP suites/<suite>/<case> - <reason>
  *
  * A case is a void function; it passes by returning.  FAIL()/SKIP() and
  * the CHECK/EXPECT macros end the case at once (the child exits, so the

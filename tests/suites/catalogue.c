@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/catalogue: the history of upstream vhost as a test catalogue.
+ * suites/catalogue: the history of upstream vhost as a test catalogue.
  *
  * Every class of bug that Linux's drivers/vhost has had is a case here,
  * played by a hostile guest (ring contents) or a hostile fd holder

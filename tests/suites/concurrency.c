@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/concurrency: the device and the driver touching the ring at the
+ * suites/concurrency: the device and the driver touching the ring at the
  * same time.  The device busy-polls avail->idx (busyloop timeout) while
  * the driver keeps publishing, so 16-bit ring indices must be read and
  * written whole, and completions must not wait for the polling to end.

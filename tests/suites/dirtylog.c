@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/dirtylog: VHOST_F_LOG_ALL write logging.  The bitmap has one bit
+ * suites/dirtylog: VHOST_F_LOG_ALL write logging.  The bitmap has one bit
  * per 4 KiB guest-physical page (bit n = page n, little-endian bit order),
  * VHOST_SET_LOG_FD is signalled after logging, and VHOST_VRING_F_LOG with
  * log_guest_addr = GPA of the used ring logs used-ring writes.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/dirtylog_audit: the dirty log is lossless. For each workload the
+ * suites/dirtylog_audit: the dirty log is lossless. For each workload the
  * whole of guest memory is copied and the log bitmap cleared, traffic runs
  * with VHOST_F_LOG_ALL, the device is quiesced, and every 4 KiB page whose
  * bytes changed must have its bit (tests/lib/logaudit.c). What the test

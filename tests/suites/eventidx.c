@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/eventidx: when the device signals the call eventfd and when it asks
+ * suites/eventidx: when the device signals the call eventfd and when it asks
  * for kicks: VRING_AVAIL_F_NO_INTERRUPT, VIRTIO_F_NOTIFY_ON_EMPTY,
  * VIRTIO_RING_F_EVENT_IDX (used_event / avail_event).
  *

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/indirect: chains described by indirect descriptor tables
+ * suites/indirect: chains described by indirect descriptor tables
  * (VIRTIO_RING_F_INDIRECT_DESC), alone and mixed with direct chains.
- * Malformed indirect tables are in core/malformed.
+ * Malformed indirect tables are in suites/malformed.
  */
 #include "vt.h"
 

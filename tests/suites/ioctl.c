@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/ioctl: success and error paths of every generic vhost ioctl and of
- * the test device's own ioctls (ownership rules are in core/owner).
+ * suites/ioctl: success and error paths of every generic vhost ioctl and of
+ * the test device's own ioctls (ownership rules are in suites/owner).
  */
 #include "vt.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/iotlb: device IOTLB (VIRTIO_F_ACCESS_PLATFORM).  Ring and buffer
+ * suites/iotlb: device IOTLB (VIRTIO_F_ACCESS_PLATFORM).  Ring and buffer
  * addresses are IOVAs; no memory table is set, so any translation that
  * works went through the IOTLB.  Misses are read from the vhost fd and
  * answered with UPDATE messages, by a thread (iotlb_server) or inline.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/lifecycle: open/release, the owner dying with work queued, reset
+ * suites/lifecycle: open/release, the owner dying with work queued, reset
  * owner and reuse, stop/start, many devices at once.  (The runner adds
- * core/lifecycle/modules_unload_cleanly after all suites.)
+ * suites/lifecycle/modules_unload_cleanly after all suites.)
  */
 #include "vt.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/malformed: bad guest input.  For every malformed chain the device
+ * suites/malformed: bad guest input.  For every malformed chain the device
  * must signal the VHOST_SET_VRING_ERR eventfd, must not produce a used
  * entry for it (nor for a valid chain queued behind it: the ring stops,
  * and that chain's buffers stay untouched), and must not touch memory

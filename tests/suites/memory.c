@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/memory: VHOST_SET_MEM_TABLE validation, translation through
+ * suites/memory: VHOST_SET_MEM_TABLE validation, translation through
  * several regions, and replacing the table while the ring runs.
  */
 #include "vt.h"

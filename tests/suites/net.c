@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/net: /dev/vhost-net control and backends.  Feature negotiation,
+ * suites/net: /dev/vhost-net control and backends.  Feature negotiation,
  * VHOST_NET_SET_BACKEND (errors, detach and re-attach while traffic
  * flows, switching taps), the other backends a hypervisor uses (macvtap,
  * an AF_PACKET socket), multiqueue (two vhost-net fds on one

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/net_rx: the guest receives through /dev/vhost-net.  Frames are
+ * suites/net_rx: the guest receives through /dev/vhost-net.  Frames are
  * injected toward the guest by sending them on an AF_PACKET socket bound
  * to the tap backend (the tap "transmits" them: they queue on the tap's
  * file, vhost's socket); the guest's RX buffers on ring 0 must then hold

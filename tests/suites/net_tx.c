@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/net_tx: the guest transmits through /dev/vhost-net.  The guest
+ * suites/net_tx: the guest transmits through /dev/vhost-net.  The guest
  * posts a chain (virtio-net header + frame) on ring 1; the frame must
  * appear on the tap backend byte for byte, seen by an AF_PACKET socket
  * bound to the tap, and the chain must come back with used.len 0.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/net_zerocopy: zero-copy transmit (vhost_net's experimental_zcopytx).
+ * suites/net_zerocopy: zero-copy transmit (vhost_net's experimental_zcopytx).
  *
  * With zero-copy on, a large frame leaves as an skb whose pages are the
  * guest's own buffer, and the chain may come back only when the network

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/owner: VHOST_SET_OWNER / RESET_OWNER, which ioctls need the owner,
+ * suites/owner: VHOST_SET_OWNER / RESET_OWNER, which ioctls need the owner,
  * what a process that is not the owner (a forked child: different mm)
  * gets, and VHOST_SET/GET_FORK_FROM_OWNER.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/ring: the loopback data path over direct descriptors.  Every
+ * suites/ring: the loopback data path over direct descriptors.  Every
  * transfer is checked byte for byte: the device-writable part holds the
  * device-readable bytes up to used.len and its sentinel after that, the
  * device-readable part is untouched, used.id/used.len are exact.

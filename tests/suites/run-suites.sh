@@ -16,8 +16,8 @@
 # The suite binaries must already be built on the host
 # (make -C tests/suites); the VM sees the tree read-only.
 #
-# Prints one "PASS|FAIL|SKIP core/<suite>/<case>[ - reason]" line per case,
-# plus the runner's own cases under core/lifecycle/; exits non-zero if any
+# Prints one "PASS|FAIL|SKIP suites/<suite>/<case>[ - reason]" line per case,
+# plus the runner's own cases under suites/lifecycle/; exits non-zero if any
 # case failed.
 #
 # Environment: VT_BUILD_DIR (default: build/ next to this script),
@@ -48,9 +48,9 @@ result() {		# result STATUS suite/case [reason]
 	local st=$1 name=$2 reason=${3:-}
 
 	if [ -n "$reason" ]; then
-		echo "$st core/$name - $reason"
+		echo "$st suites/$name - $reason"
 	else
-		echo "$st core/$name"
+		echo "$st suites/$name"
 	fi
 	case $st in
 	PASS) npass=$((npass + 1)) ;;
@@ -269,7 +269,7 @@ for s in $suites; do
 	case " $scsi_suites " in *" $s "*) [ $have_scsi = 1 ] || skip_why=$scsi_skip ;; esac
 	if [ -n "$skip_why" ]; then
 		while read -r c; do
-			result SKIP "${c#core/}" "$skip_why"
+			result SKIP "${c#suites/}" "$skip_why"
 		done < <("$bin" -l)
 		continue
 	fi

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/scsi: /dev/vhost-scsi as a LIO fabric.  The case sets up LIO in
+ * suites/scsi: /dev/vhost-scsi as a LIO fabric.  The case sets up LIO in
  * configfs the way targetcli does (a ramdisk LUN behind a "vhost" target
  * port whose TPG has a nexus), binds the device to it, and is the guest's
  * virtio-scsi driver (tests/lib/vscsi.c); every byte is checked.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/sizes: every legal ring size, each with a completely full ring
+ * suites/sizes: every legal ring size, each with a completely full ring
  * (every descriptor, or every avail slot, in flight at once) and with the
  * 16-bit ring indices wrapping from 0xffff to 0 in the middle of a round.
  *

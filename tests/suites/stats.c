@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/stats: module parameters, and the per-ring debugfs counters under
+ * suites/stats: module parameters, and the per-ring debugfs counters under
  * /sys/kernel/debug/vhost/<dir>/vq<N> ("name value" lines).  The counter
  * cases SKIP when the debugfs directory does not exist.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/vsock: /dev/vhost-vsock as the host end of virtio-vsock.  The case
+ * suites/vsock: /dev/vhost-vsock as the host end of virtio-vsock.  The case
  * is the guest driver (tests/lib/vvsock.c: it reads packets the device
  * writes into ring 0 and sends packets on ring 1) and, at the same time,
  * a host program with ordinary AF_VSOCK sockets; every byte that crosses

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/workers: VHOST_NEW_WORKER / FREE_WORKER / ATTACH_VRING_WORKER /
+ * suites/workers: VHOST_NEW_WORKER / FREE_WORKER / ATTACH_VRING_WORKER /
  * GET_VRING_WORKER, and that the ring keeps working on whatever worker
  * it is attached to.
  */
