@@ -11,9 +11,9 @@ fails=0
 
 result() {	# result NAME OK(0/1) REASON
 	if [ "$2" -eq 0 ]; then
-		echo "PASS core/install/$1"
+		echo "PASS install/$1"
 	else
-		echo "FAIL core/install/$1 - $3"
+		echo "FAIL install/$1 - $3"
 		fails=$((fails + 1))
 	fi
 }
