@@ -114,6 +114,8 @@ static u64 vhost_memmap_step(struct vhost_virtqueue *vq, u64 addr,
  * @iov: where to put the pieces
  * @iov_max: room in @iov
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: the number of iovecs, -EFAULT outside the table, -EPERM for a
  * mapping without the access, -ENOBUFS when @iov is too small, or
  * VHOST_XLATE_MISS after asking userspace for the translation.
@@ -124,6 +126,7 @@ int vhost_xlate(struct vhost_virtqueue *vq, u64 addr, u64 len, u8 access,
 	bool tlb = vhost_vq_uses_iotlb(vq);
 	unsigned int n = 0;
 
+	lockdep_assert_held(&vq->mutex);
 	if (len && addr + len - 1 < addr)
 		return -EFAULT;
 	while (len) {
@@ -158,12 +161,15 @@ static u8 vhost_area_access(enum vhost_ring_area area)
  * vhost_ring_prefetch - translate the ring areas before processing
  * @vq: the ring (its mutex held)
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: 0, VHOST_XLATE_MISS while a translation is pending, or -errno.
  */
 int vhost_ring_prefetch(struct vhost_virtqueue *vq)
 {
 	enum vhost_ring_area a;
 
+	lockdep_assert_held(&vq->mutex);
 	for (a = 0; a < VHOST_AREA_NR; a++) {
 		size_t size = vhost_ring_area_size(vq, a);
 		u64 uaddr, len;
@@ -230,6 +236,8 @@ static int vhost_ring_slow(struct vhost_virtqueue *vq,
  * @buf: destination
  * @len: bytes
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: 0, -EFAULT, or VHOST_XLATE_MISS.
  */
 int vhost_ring_read(struct vhost_virtqueue *vq, enum vhost_ring_area area,
@@ -237,6 +245,7 @@ int vhost_ring_read(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 {
 	void __user *p = vq->hva[area];
 
+	lockdep_assert_held(&vq->mutex);
 	if (unlikely(!p))
 		return vhost_ring_slow(vq, area, off, buf, len, false);
 	return copy_from_user(buf, p + off, len) ? -EFAULT : 0;
@@ -252,6 +261,8 @@ int vhost_ring_read(struct vhost_virtqueue *vq, enum vhost_ring_area area,
  * Indices and flags change under our feet: a byte-wise copy could see
  * half of an old value and half of a new one.
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: 0, -EFAULT, or VHOST_XLATE_MISS.
  */
 int vhost_ring_read16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
@@ -259,6 +270,7 @@ int vhost_ring_read16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 {
 	void __user *p = vq->hva[area];
 
+	lockdep_assert_held(&vq->mutex);
 	if (unlikely(!p))
 		return vhost_ring_slow(vq, area, off, val, sizeof(*val), false);
 	return get_user(*val, (u16 __user *)(p + off));
@@ -271,6 +283,8 @@ int vhost_ring_read16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
  * @off: offset in the area, 2-byte aligned
  * @val: the raw (ring-endian) value
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: 0, -EFAULT, or VHOST_XLATE_MISS.
  */
 int vhost_ring_write16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
@@ -278,6 +292,7 @@ int vhost_ring_write16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 {
 	void __user *p = vq->hva[area];
 
+	lockdep_assert_held(&vq->mutex);
 	if (unlikely(!p))
 		return vhost_ring_slow(vq, area, off, &val, sizeof(val), true);
 	return put_user(val, (u16 __user *)(p + off));
@@ -291,6 +306,8 @@ int vhost_ring_write16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
  * @buf: source
  * @len: bytes
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: 0, -EFAULT, or VHOST_XLATE_MISS.
  */
 int vhost_ring_write(struct vhost_virtqueue *vq, enum vhost_ring_area area,
@@ -298,6 +315,7 @@ int vhost_ring_write(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 {
 	void __user *p = vq->hva[area];
 
+	lockdep_assert_held(&vq->mutex);
 	if (unlikely(!p))
 		return vhost_ring_slow(vq, area, off, (void *)buf, len, true);
 	return copy_to_user(p + off, buf, len) ? -EFAULT : 0;

@@ -47,6 +47,8 @@ static int vhost_vq_prepare(struct vhost_virtqueue *vq)
  *
  * Logs a rate-limited line, signals the error eventfd and stops the ring
  * until userspace reconfigures it.
+ *
+ * Context: process context; @vq->mutex held.
  */
 void vhost_vq_error(struct vhost_virtqueue *vq, const char *fmt, ...)
 {
@@ -54,6 +56,7 @@ void vhost_vq_error(struct vhost_virtqueue *vq, const char *fmt, ...)
 	struct va_format vaf;
 	va_list args;
 
+	lockdep_assert_held(&vq->mutex);
 	vq->broken = true;
 	vq->stats.errors++;
 	if (__ratelimit(&rs)) {
@@ -73,10 +76,13 @@ EXPORT_SYMBOL_GPL(vhost_vq_error);
  * vhost_vq_ready - whether a ring can be processed now
  * @vq: the ring (its mutex held)
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: true when a backend is set and the ring is not stopped.
  */
 bool vhost_vq_ready(struct vhost_virtqueue *vq)
 {
+	lockdep_assert_held(&vq->mutex);
 	return vq->private_data && !vq->broken && vq->num;
 }
 EXPORT_SYMBOL_GPL(vhost_vq_ready);
@@ -89,6 +95,8 @@ EXPORT_SYMBOL_GPL(vhost_vq_ready);
  *	it are left alone, so several chains can be gathered side by side
  *	(vhost-net's mergeable receive buffers)
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: 1 with a chain, 0 when the ring is empty, -EAGAIN while a
  * translation is pending (the handler is requeued when it arrives), or
  * another -errno once the ring was found invalid (already reported).
@@ -98,6 +106,7 @@ int vhost_vq_fetch_at(struct vhost_virtqueue *vq, struct vhost_chain *chain,
 {
 	int ret;
 
+	lockdep_assert_held(&vq->mutex);
 	if (unlikely(vq->broken))
 		return -EIO;
 	if (WARN_ON_ONCE(first >= vq->iov_max))
@@ -135,10 +144,13 @@ EXPORT_SYMBOL_GPL(vhost_vq_fetch_at);
  * @vq: the ring (its mutex held)
  * @chain: out, the chain; its iovecs live in the ring until the next fetch
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: as vhost_vq_fetch_at().
  */
 int vhost_vq_fetch(struct vhost_virtqueue *vq, struct vhost_chain *chain)
 {
+	lockdep_assert_held(&vq->mutex);
 	return vhost_vq_fetch_at(vq, chain, 0);
 }
 EXPORT_SYMBOL_GPL(vhost_vq_fetch);
@@ -147,9 +159,12 @@ EXPORT_SYMBOL_GPL(vhost_vq_fetch);
  * vhost_vq_unfetch - give back the last @n fetched chains
  * @vq: the ring (its mutex held)
  * @n: how many; they are fetched again next time
+ *
+ * Context: process context; @vq->mutex held.
  */
 void vhost_vq_unfetch(struct vhost_virtqueue *vq, unsigned int n)
 {
+	lockdep_assert_held(&vq->mutex);
 	vq->ops->unfetch(vq, n);
 	/* Counted again when fetched again. */
 	vq->stats.chains -= n;
@@ -160,11 +175,14 @@ EXPORT_SYMBOL_GPL(vhost_vq_unfetch);
 /**
  * vhost_vq_flush_used - write the gathered completions to the used ring
  * @vq: the ring (its mutex held)
+ *
+ * Context: process context; @vq->mutex held.
  */
 void vhost_vq_flush_used(struct vhost_virtqueue *vq)
 {
 	int ret;
 
+	lockdep_assert_held(&vq->mutex);
 	if (!vq->npending)
 		return;
 	/*
@@ -194,10 +212,13 @@ EXPORT_SYMBOL_GPL(vhost_vq_flush_used);
  * Completions are written, and the driver signalled if it wants, every
  * VHOST_USED_BATCH; vhost_vq_signal() publishes the rest.
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: 0 (errors are reported on the ring).
  */
 int vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len)
 {
+	lockdep_assert_held(&vq->mutex);
 	if (unlikely(vq->npending == VHOST_USED_BATCH)) {
 		/* A batch is waiting for the used ring's translation. */
 		vhost_vq_flush_used(vq);
@@ -228,9 +249,12 @@ EXPORT_SYMBOL_GPL(vhost_vq_add_used);
  * vhost_vq_signal - publish completions and interrupt the driver if it
  * asked for it (never when nothing was completed since the last call)
  * @vq: the ring (its mutex held)
+ *
+ * Context: process context; @vq->mutex held.
  */
 void vhost_vq_signal(struct vhost_virtqueue *vq)
 {
+	lockdep_assert_held(&vq->mutex);
 	vhost_vq_flush_used(vq);
 	vhost_log_done(vq);
 	if (!vq->used_pushed)
@@ -250,12 +274,15 @@ EXPORT_SYMBOL_GPL(vhost_vq_signal);
  * vhost_vq_enable_notify - ask the driver to kick again
  * @vq: the ring (its mutex held)
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: true if the driver published buffers since the ring was last
  * read (found empty, or without enough buffers for what the device
  * needs): the caller should disable notifications again and keep going.
  */
 bool vhost_vq_enable_notify(struct vhost_virtqueue *vq)
 {
+	lockdep_assert_held(&vq->mutex);
 	if (vq->broken || vhost_vq_prepare(vq))
 		return false;
 	return vq->ops->enable_notify(vq);
@@ -265,9 +292,12 @@ EXPORT_SYMBOL_GPL(vhost_vq_enable_notify);
 /**
  * vhost_vq_disable_notify - tell the driver not to kick
  * @vq: the ring (its mutex held)
+ *
+ * Context: process context; @vq->mutex held.
  */
 void vhost_vq_disable_notify(struct vhost_virtqueue *vq)
 {
+	lockdep_assert_held(&vq->mutex);
 	if (vq->broken || vhost_vq_prepare(vq))
 		return;
 	vq->ops->disable_notify(vq);
@@ -284,6 +314,8 @@ EXPORT_SYMBOL_GPL(vhost_vq_disable_notify);
  * Completions are published and signalled first. Gives up early when the
  * CPU is wanted or other work is queued on the ring's worker.
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: true when @found returned true.
  */
 bool vhost_vq_busy_poll_until(struct vhost_virtqueue *vq,
@@ -291,6 +323,7 @@ bool vhost_vq_busy_poll_until(struct vhost_virtqueue *vq,
 {
 	u64 end;
 
+	lockdep_assert_held(&vq->mutex);
 	if (!vq->busyloop_timeout || !vq->prepared || vq->broken)
 		return false;
 	/* Never sit on finished work while spinning. */
@@ -319,10 +352,13 @@ static bool vhost_vq_has_new(void *arg)
  * vhost_vq_busy_poll - spin for new buffers for the ring's busy-poll time
  * @vq: the ring (its mutex held), found empty or without enough buffers
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: true when the driver published more buffers.
  */
 bool vhost_vq_busy_poll(struct vhost_virtqueue *vq)
 {
+	lockdep_assert_held(&vq->mutex);
 	return vhost_vq_busy_poll_until(vq, vhost_vq_has_new, vq);
 }
 EXPORT_SYMBOL_GPL(vhost_vq_busy_poll);
@@ -332,11 +368,14 @@ EXPORT_SYMBOL_GPL(vhost_vq_busy_poll);
  * then ask for kicks and look once more
  * @vq: the ring (its mutex held)
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: true when the driver published buffers meanwhile and the
  * handler should go on; false when it should stop and wait for a kick.
  */
 bool vhost_vq_wait_for_buffers(struct vhost_virtqueue *vq)
 {
+	lockdep_assert_held(&vq->mutex);
 	if (vhost_vq_busy_poll(vq))
 		return true;
 	if (unlikely(vhost_vq_enable_notify(vq))) {
@@ -374,12 +413,15 @@ EXPORT_SYMBOL_GPL(vhost_vq_over_weight);
  * @vq: the ring (its mutex held)
  * @chain: the chain
  * @len: bytes written, from the start of the writable part
+ *
+ * Context: process context; @vq->mutex held.
  */
 void vhost_vq_log_write(struct vhost_virtqueue *vq,
 			const struct vhost_chain *chain, size_t len)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&vq->mutex);
 	if (!vhost_vq_logging(vq))
 		return;
 	for (i = chain->out; i < chain->out + chain->in && len; i++) {

@@ -401,10 +401,13 @@ __printf(2, 3) void vhost_vq_error(struct vhost_virtqueue *vq,
  * vhost_vq_get_backend - the device's backend of a ring
  * @vq: the ring, with its mutex held
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: what the device set with vhost_vq_set_backend(), or NULL.
  */
 static inline void *vhost_vq_get_backend(struct vhost_virtqueue *vq)
 {
+	lockdep_assert_held(&vq->mutex);
 	return vq->private_data;
 }
 
