@@ -79,11 +79,14 @@ static int vhost_log_bits(u64 base, u64 first, u64 last)
  * @vq: the ring (its mutex held)
  * @gpa: first byte
  * @len: bytes
+ *
+ * Context: process context; @vq->mutex held.
  */
 void vhost_log_gpa(struct vhost_virtqueue *vq, u64 gpa, u64 len)
 {
 	u64 last;
 
+	lockdep_assert_held(&vq->mutex);
 	if (!len || !vhost_vq_logging(vq))
 		return;
 	last = gpa + len - 1;
@@ -127,6 +130,8 @@ static bool vhost_log_hva_covered(const struct vhost_memmap *map, u64 hva,
  * Every region that maps part of the range is logged, aliases included.
  * A range that is not all inside the memory table stops the ring: its
  * pages could not be reported.
+ *
+ * Context: process context; @vq->mutex held.
  */
 void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
 {
@@ -134,6 +139,7 @@ void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
 	u64 last = hva + len - 1;
 	u32 i;
 
+	lockdep_assert_held(&vq->mutex);
 	if (!len)
 		return;
 	if (!map || !vhost_log_hva_covered(map, hva, last)) {
@@ -157,6 +163,8 @@ void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
  * @vq: the ring (its mutex held)
  * @off: offset in the used ring
  * @len: bytes
+ *
+ * Context: process context; @vq->mutex held.
  */
 void vhost_log_used(struct vhost_virtqueue *vq, size_t off, size_t len)
 {
@@ -164,6 +172,7 @@ void vhost_log_used(struct vhost_virtqueue *vq, size_t off, size_t len)
 	struct iovec iov[4];
 	int n, i;
 
+	lockdep_assert_held(&vq->mutex);
 	if (!vq->log_used || !vhost_vq_logging(vq))
 		return;
 	if (!vhost_vq_uses_iotlb(vq)) {
@@ -190,9 +199,12 @@ void vhost_log_used(struct vhost_virtqueue *vq, size_t off, size_t len)
 /**
  * vhost_log_done - tell userspace pages were logged
  * @vq: the ring (its mutex held)
+ *
+ * Context: process context; @vq->mutex held.
  */
 void vhost_log_done(struct vhost_virtqueue *vq)
 {
+	lockdep_assert_held(&vq->mutex);
 	if (!vq->log_dirty)
 		return;
 	vq->log_dirty = false;
@@ -229,12 +241,15 @@ bool vhost_log_covers(u64 base, const struct vhost_memmap *map)
  * @dev: the device, with dev->mutex held
  * @base: user address of the bitmap
  *
+ * Context: process context; @dev->mutex held.
+ *
  * Return: 0, or -EFAULT when the bitmap cannot cover the memory table.
  */
 int vhost_log_set_base(struct vhost_dev *dev, u64 base)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&dev->mutex);
 	if (base != (uintptr_t)base || !vhost_log_covers(base, dev->memmap))
 		return -EFAULT;
 	dev->log_base = base;
@@ -251,6 +266,8 @@ int vhost_log_set_base(struct vhost_dev *dev, u64 base)
  * @dev: the device, with dev->mutex held
  * @fd: an eventfd, or -1 for none
  *
+ * Context: process context; @dev->mutex held.
+ *
  * Return: 0, -EBADF or -EINVAL.
  */
 int vhost_log_set_fd(struct vhost_dev *dev, int fd)
@@ -258,6 +275,7 @@ int vhost_log_set_fd(struct vhost_dev *dev, int fd)
 	struct eventfd_ctx *ctx = NULL, *old;
 	unsigned int i;
 
+	lockdep_assert_held(&dev->mutex);
 	if (fd != -1) {
 		ctx = eventfd_ctx_fdget(fd);
 		if (IS_ERR(ctx))
@@ -278,9 +296,12 @@ int vhost_log_set_fd(struct vhost_dev *dev, int fd)
 /**
  * vhost_log_release - drop the log eventfd at reset
  * @dev: the device
+ *
+ * Context: process context; @dev->mutex held.
  */
 void vhost_log_release(struct vhost_dev *dev)
 {
+	lockdep_assert_held(&dev->mutex);
 	vhost_log_set_fd(dev, -1);
 	dev->log_base = 0;
 }

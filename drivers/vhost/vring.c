@@ -17,10 +17,13 @@
  *
  * Starting re-reads the used index from guest memory on the next run.
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: 0.
  */
 int vhost_vq_set_backend(struct vhost_virtqueue *vq, void *backend)
 {
+	lockdep_assert_held(&vq->mutex);
 	vq->private_data = backend;
 	if (backend) {
 		vq->started = false;
@@ -40,9 +43,12 @@ EXPORT_SYMBOL_GPL(vhost_vq_set_backend);
 /**
  * vhost_vq_release_files - drop the ring's eventfds
  * @vq: the ring (its mutex held)
+ *
+ * Context: process context; @vq->mutex held.
  */
 void vhost_vq_release_files(struct vhost_virtqueue *vq)
 {
+	lockdep_assert_held(&vq->mutex);
 	vhost_poll_stop(&vq->poll);
 	if (vq->kick)
 		fput(vq->kick);
@@ -234,6 +240,8 @@ static long vhost_vq_worker_ioctl(struct vhost_virtqueue *vq, unsigned int cmd,
  * @cmd: the ioctl
  * @argp: its argument; every argument starts with the ring index
  *
+ * Context: process context; @dev->mutex held.
+ *
  * Return: 0, -errno, or -ENOIOCTLCMD for an ioctl that is not per-ring.
  */
 long vhost_vring_ioctl(struct vhost_dev *dev, unsigned int cmd,
@@ -250,6 +258,7 @@ long vhost_vring_ioctl(struct vhost_dev *dev, unsigned int cmd,
 	u32 idx;
 	long ret;
 
+	lockdep_assert_held(&dev->mutex);
 	switch (cmd) {
 	case VHOST_SET_VRING_ADDR:
 		size = sizeof(arg.a);
