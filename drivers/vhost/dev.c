@@ -121,11 +121,14 @@ EXPORT_SYMBOL_GPL(vhost_has_feature);
 /**
  * vhost_dev_stop_rings - detach every ring's backend and wait for handlers
  * @dev: the device, with dev->mutex held
+ *
+ * Context: process context; @dev->mutex held.
  */
 void vhost_dev_stop_rings(struct vhost_dev *dev)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&dev->mutex);
 	for (i = 0; i < dev->nvqs; i++) {
 		mutex_lock(&dev->vqs[i]->mutex);
 		vhost_vq_set_backend(dev->vqs[i], NULL);
@@ -154,11 +157,15 @@ static long vhost_dev_set_owner(struct vhost_dev *dev)
 	return 0;
 }
 
-/* Back to the state after open: no owner, workers, table, log or files. */
+/*
+ * Back to the state after open: no owner, workers, table, log or files.
+ * dev->mutex held (RESET_OWNER, and vhost_dev_cleanup() at release).
+ */
 static void vhost_dev_teardown(struct vhost_dev *dev)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&dev->mutex);
 	if (dev->ops->stop)
 		dev->ops->stop(dev);
 	vhost_dev_stop_rings(dev);

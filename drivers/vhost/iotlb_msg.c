@@ -90,12 +90,15 @@ void vhost_iotlb_drop_messages(struct vhost_dev *dev)
  * @dev: the device, with dev->mutex held
  * @on: whether VIRTIO_F_ACCESS_PLATFORM is being negotiated
  *
+ * Context: process context; @dev->mutex held.
+ *
  * Return: 0 or -ENOMEM.
  */
 int vhost_iotlb_enable(struct vhost_dev *dev, bool on)
 {
 	struct vhost_iotlb *tlb = NULL, *old;
 
+	lockdep_assert_held(&dev->mutex);
 	if (on == !!dev->iotlb)
 		return 0;
 	if (on) {

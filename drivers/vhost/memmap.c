@@ -120,6 +120,8 @@ static bool vhost_memmap_user_ok(const struct vhost_memmap *map)
  * @dev: the device, with dev->mutex held
  * @m: the user's struct vhost_memory
  *
+ * Context: process context; @dev->mutex held.
+ *
  * Return: 0, -E2BIG past max_mem_regions, -EINVAL for a bad region,
  * -EFAULT for an unreadable argument or an unloggable region.
  */
@@ -131,6 +133,7 @@ long vhost_memmap_set(struct vhost_dev *dev, struct vhost_memory __user *m)
 	unsigned int i;
 	int err;
 
+	lockdep_assert_held(&dev->mutex);
 	if (copy_from_user(&hdr, m, sizeof(hdr)))
 		return -EFAULT;
 	if (hdr.nregions > vhost_max_mem_regions)
