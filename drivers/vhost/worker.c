@@ -136,8 +136,11 @@ static void vhost_task_killed(void *data)
 	w->killed = true;
 	for (i = 0; i < dev->nvqs; i++) {
 		struct vhost_virtqueue *vq = dev->vqs[i];
+		struct vhost_worker *cur;
 
-		if (rcu_access_pointer(vq->worker) == w) {
+		cur = rcu_dereference_protected(vq->worker,
+						lockdep_is_held(&dev->attach_mutex));
+		if (cur == w) {
 			RCU_INIT_POINTER(vq->worker, NULL);
 			w->users--;
 		}
@@ -285,6 +288,7 @@ static void vhost_vq_set_worker(struct vhost_virtqueue *vq,
 {
 	struct vhost_worker *old;
 
+	lockdep_assert_held(&vq->dev->attach_mutex);
 	old = rcu_dereference_protected(vq->worker,
 					lockdep_is_held(&vq->dev->attach_mutex));
 	if (old == w)
@@ -320,6 +324,8 @@ static bool vhost_nproc_allows_thread(void)
  * @dev: the device, with dev->mutex held and an owner set
  * @id: out, the new worker's id
  *
+ * Context: process context; @dev->mutex held.
+ *
  * Return: 0, -EBUSY when the device has as many workers as it may
  * (nvqs + 1), -EAGAIN when a kernel thread would take the caller's user
  * past RLIMIT_NPROC, or another negative errno.
@@ -328,6 +334,7 @@ int vhost_worker_new(struct vhost_dev *dev, u32 *id)
 {
 	struct vhost_worker *w;
 
+	lockdep_assert_held(&dev->mutex);
 	if (dev->fork_owner == VHOST_FORK_OWNER_KTHREAD &&
 	    !vhost_nproc_allows_thread())
 		return -EAGAIN;
@@ -343,12 +350,15 @@ int vhost_worker_new(struct vhost_dev *dev, u32 *id)
  * @dev: the device, with dev->mutex held
  * @id: worker to free; it must have no ring attached
  *
+ * Context: process context; @dev->mutex held.
+ *
  * Return: 0, -ENODEV for an unknown id or -EBUSY while rings use it.
  */
 int vhost_worker_free(struct vhost_dev *dev, u32 id)
 {
 	struct vhost_worker *w = xa_load(&dev->workers, id);
 
+	lockdep_assert_held(&dev->mutex);
 	if (!w)
 		return -ENODEV;
 	mutex_lock(&dev->attach_mutex);
@@ -369,6 +379,8 @@ int vhost_worker_free(struct vhost_dev *dev, u32 id)
  * Work already queued for the ring on its old worker runs to completion
  * before this returns, so the ring's handler never runs on two workers.
  *
+ * Context: process context; @vq->dev->mutex held, @vq->mutex not held.
+ *
  * Return: 0 or -ENODEV for an unknown (or killed) worker.
  */
 int vhost_vq_attach_worker(struct vhost_virtqueue *vq, u32 id)
@@ -377,6 +389,8 @@ int vhost_vq_attach_worker(struct vhost_virtqueue *vq, u32 id)
 	struct vhost_worker *w = xa_load(&dev->workers, id);
 	struct vhost_worker *old;
 
+	lockdep_assert_held(&dev->mutex);
+	lockdep_assert_not_held(&vq->mutex);
 	if (!w)
 		return -ENODEV;
 	mutex_lock(&dev->attach_mutex);
@@ -421,6 +435,8 @@ int vhost_vq_worker_id(struct vhost_virtqueue *vq, u32 *id)
 /**
  * vhost_workers_destroy - stop every worker of a device
  * @dev: the device, its rings stopped
+ *
+ * Context: process context; @dev->mutex held.
  */
 void vhost_workers_destroy(struct vhost_dev *dev)
 {
@@ -428,6 +444,7 @@ void vhost_workers_destroy(struct vhost_dev *dev)
 	unsigned long id;
 	unsigned int i;
 
+	lockdep_assert_held(&dev->mutex);
 	mutex_lock(&dev->attach_mutex);
 	for (i = 0; i < dev->nvqs; i++)
 		vhost_vq_set_worker(dev->vqs[i], NULL);
@@ -441,13 +458,17 @@ void vhost_workers_destroy(struct vhost_dev *dev)
  * vhost_dev_set_default_worker - give every ring the device's first worker
  * @dev: the device at SET_OWNER time
  *
+ * Context: process context; @dev->mutex held.
+ *
  * Return: 0 or a negative errno.
  */
 int vhost_dev_set_default_worker(struct vhost_dev *dev)
 {
-	struct vhost_worker *w = vhost_worker_create(dev);
+	struct vhost_worker *w;
 	unsigned int i;
 
+	lockdep_assert_held(&dev->mutex);
+	w = vhost_worker_create(dev);
 	if (IS_ERR(w))
 		return PTR_ERR(w);
 	mutex_lock(&dev->attach_mutex);
@@ -505,11 +526,15 @@ EXPORT_SYMBOL_GPL(vhost_vq_has_work);
 /**
  * vhost_vq_flush - wait for the work queued on a ring's worker
  * @vq: the ring; its mutex must not be held
+ *
+ * Context: process context; @vq->dev->mutex held, @vq->mutex not held.
  */
 void vhost_vq_flush(struct vhost_virtqueue *vq)
 {
 	struct vhost_worker *w;
 
+	lockdep_assert_held(&vq->dev->mutex);
+	lockdep_assert_not_held(&vq->mutex);
 	mutex_lock(&vq->dev->attach_mutex);
 	w = rcu_dereference_protected(vq->worker,
 				      lockdep_is_held(&vq->dev->attach_mutex));
@@ -522,13 +547,16 @@ EXPORT_SYMBOL_GPL(vhost_vq_flush);
 
 /**
  * vhost_dev_flush - wait for all work queued on the device's workers
- * @dev: the device, with dev->mutex held (or being released)
+ * @dev: the device, with dev->mutex held (release takes it too)
+ *
+ * Context: process context; @dev->mutex held.
  */
 void vhost_dev_flush(struct vhost_dev *dev)
 {
 	struct vhost_worker *w;
 	unsigned long id;
 
+	lockdep_assert_held(&dev->mutex);
 	xa_for_each(&dev->workers, id, w)
 		vhost_worker_flush(w);
 }
