@@ -70,6 +70,17 @@ static struct vhost_net_zc_slot *vhost_net_zc_at(struct vhost_net_zc *zc,
 	return &zc->slots[i % VHOST_NET_ZC_SLOTS];
 }
 
+/*
+ * The FIFO's indices belong to the ring's mutex. The ring is the only one
+ * that changes @vq (it clears it when it lets the FIFO go, and never uses
+ * the FIFO after that), so while the ring uses its FIFO the pointer is
+ * stable and names the mutex to check.
+ */
+static void vhost_net_zc_assert_locked(const struct vhost_net_zc *zc)
+{
+	lockdep_assert_held(&rcu_dereference_raw(zc->vq)->mutex);
+}
+
 /* Any context; called inside an RCU read section (see module exit). */
 static void vhost_net_zc_put(struct vhost_net_zc *zc)
 {
@@ -145,10 +156,13 @@ void vhost_net_zc_release(struct vhost_net_zc *zc)
  * vhost_net_zc_busy - whether finished chains must queue behind others
  * @zc: the FIFO; the ring's mutex held
  *
+ * Context: process context; the ring's mutex held.
+ *
  * Return: true while the FIFO holds anything.
  */
 bool vhost_net_zc_busy(const struct vhost_net_zc *zc)
 {
+	vhost_net_zc_assert_locked(zc);
 	return zc->first != zc->next;
 }
 
@@ -156,10 +170,13 @@ bool vhost_net_zc_busy(const struct vhost_net_zc *zc)
  * vhost_net_zc_full - whether the FIFO can take no further chain
  * @zc: the FIFO; the ring's mutex held
  *
+ * Context: process context; the ring's mutex held.
+ *
  * Return: true when full; a completion queues the ring's handler again.
  */
 bool vhost_net_zc_full(const struct vhost_net_zc *zc)
 {
+	vhost_net_zc_assert_locked(zc);
 	return zc->next - zc->first == VHOST_NET_ZC_SLOTS;
 }
 
@@ -168,12 +185,16 @@ bool vhost_net_zc_full(const struct vhost_net_zc *zc)
  * @zc: the FIFO, not full; the ring's mutex held
  * @head: the chain
  *
+ * Context: process context; the ring's mutex held.
+ *
  * Return: the ubuf_info to pass to the socket (TUN_MSG_UBUF).
  */
 struct ubuf_info *vhost_net_zc_claim(struct vhost_net_zc *zc, u16 head)
 {
-	struct vhost_net_zc_slot *s = vhost_net_zc_at(zc, zc->next++);
+	struct vhost_net_zc_slot *s;
 
+	vhost_net_zc_assert_locked(zc);
+	s = vhost_net_zc_at(zc, zc->next++);
 	s->zc = zc;
 	s->head = head;
 	s->done = 0;
@@ -193,13 +214,17 @@ struct ubuf_info *vhost_net_zc_claim(struct vhost_net_zc *zc, u16 head)
  * tun and tap either free the skb they built before returning an error,
  * completing the buffer in the call, or fail before taking it at all.
  *
+ * Context: process context; the ring's mutex held.
+ *
  * Return: true if the buffer was taken and already completed (its entry
  * stays in the FIFO); false if it was never taken (the entry is gone).
  */
 bool vhost_net_zc_unclaim(struct vhost_net_zc *zc)
 {
-	struct vhost_net_zc_slot *s = vhost_net_zc_at(zc, zc->next - 1);
+	struct vhost_net_zc_slot *s;
 
+	vhost_net_zc_assert_locked(zc);
+	s = vhost_net_zc_at(zc, zc->next - 1);
 	/* Pairs with the release in the completion. */
 	if (smp_load_acquire(&s->done))
 		return true;
@@ -213,11 +238,15 @@ bool vhost_net_zc_unclaim(struct vhost_net_zc *zc)
  * vhost_net_zc_add_done - queue a finished chain behind those in flight
  * @zc: the FIFO, busy and not full; the ring's mutex held
  * @head: the chain
+ *
+ * Context: process context; the ring's mutex held.
  */
 void vhost_net_zc_add_done(struct vhost_net_zc *zc, u16 head)
 {
-	struct vhost_net_zc_slot *s = vhost_net_zc_at(zc, zc->next++);
+	struct vhost_net_zc_slot *s;
 
+	vhost_net_zc_assert_locked(zc);
+	s = vhost_net_zc_at(zc, zc->next++);
 	s->head = head;
 	s->done = 1;
 }
@@ -227,6 +256,8 @@ void vhost_net_zc_add_done(struct vhost_net_zc *zc, u16 head)
  * @zc: the FIFO; the ring's mutex held
  * @vq: the ring
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: the chains added to the used ring (the caller signals).
  */
 unsigned int vhost_net_zc_complete(struct vhost_net_zc *zc,
@@ -234,6 +265,7 @@ unsigned int vhost_net_zc_complete(struct vhost_net_zc *zc,
 {
 	unsigned int n = 0;
 
+	lockdep_assert_held(&vq->mutex);
 	while (zc->first != zc->next) {
 		struct vhost_net_zc_slot *s = vhost_net_zc_at(zc, zc->first);
 
@@ -252,13 +284,17 @@ unsigned int vhost_net_zc_complete(struct vhost_net_zc *zc,
  * @zc: the FIFO; the ring's mutex held (completions never take it)
  * @vq: the ring
  *
+ * Context: process context; @vq->mutex held.
+ *
  * Return: true when the FIFO is empty; false if a fatal signal cut the
  * wait short (buffers still in flight: the FIFO must not be used again).
  */
 bool vhost_net_zc_drain(struct vhost_net_zc *zc, struct vhost_virtqueue *vq)
 {
-	int ret = wait_event_killable(zc->idle, !atomic_read(&zc->in_flight));
+	int ret;
 
+	lockdep_assert_held(&vq->mutex);
+	ret = wait_event_killable(zc->idle, !atomic_read(&zc->in_flight));
 	vhost_net_zc_complete(zc, vq);
 	return !ret && !vhost_net_zc_busy(zc);
 }
