@@ -171,6 +171,8 @@ static void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r,
 	struct scatterlist *sg;
 	unsigned int i;
 
+	if (keep)
+		lockdep_assert_held(&ring->vq.mutex);
 	for_each_sg(r->sgl, sg, r->nents, i) {
 		/* LIO may have written into the guest's pages. */
 		if (r->dir == DMA_FROM_DEVICE)
@@ -439,6 +441,7 @@ static struct vhost_scsi_req *vhost_scsi_req_new(struct vhost_scsi_ring *ring,
 {
 	struct vhost_scsi_req *r;
 
+	lockdep_assert_held(&ring->vq.mutex);
 	if (ring->spare) {
 		r = container_of(ring->spare, struct vhost_scsi_req, node);
 		ring->spare = ring->spare->next;
@@ -909,6 +912,8 @@ static void vhost_scsi_evt_kick(struct vhost_work *work)
  * @tpg: the TPG, its lock held
  * @lun: the LUN
  * @added: linked (true) or about to be unlinked
+ *
+ * Context: process context (configfs); @tpg->lock held.
  */
 void vhost_scsi_hotplug(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg,
 			u64 lun, bool added)
@@ -916,6 +921,7 @@ void vhost_scsi_hotplug(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg,
 	struct vhost_virtqueue *vq = &vs->rings[VHOST_SCSI_EVT].vq;
 	struct vhost_scsi_event *e;
 
+	lockdep_assert_held(&tpg->lock);
 	if (!vhost_has_feature(vq, VIRTIO_SCSI_F_HOTPLUG))
 		return;
 	e = NULL;
@@ -960,6 +966,7 @@ static void vhost_scsi_unbind(struct vhost_scsi *vs)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&vs->dev.mutex);
 	if (!vs->bound)
 		return;
 	/*
