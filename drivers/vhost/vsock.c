@@ -44,7 +44,8 @@ enum { VHOST_VSOCK_TO_GUEST, VHOST_VSOCK_FROM_GUEST, VHOST_VSOCK_NRINGS };
  * @dev: the core device
  * @rings: ring 0 to the guest, ring 1 from it
  * @vqs: pointers to @rings for the core
- * @cid: the guest's CID, 0 until set (changes under the table's lock)
+ * @cid: the guest's CID, 0 until set (written under @dev's mutex; the
+ *	worker reads it with READ_ONCE())
  * @out: packets for the guest, oldest first
  * @out_work: moves @out into ring 0
  * @replies: packets in @out that answer the guest (RST, RESPONSE, credit);
@@ -389,11 +390,14 @@ static bool vhost_vsock_cid_valid(u64 cid)
 	return cid > VMADDR_CID_HOST && cid < U32_MAX && !vsock_find_cid(cid);
 }
 
+/* VHOST_VSOCK_SET_GUEST_CID, with the device's mutex held. */
 static long vhost_vsock_set_cid(struct vhost_vsock *v, u64 cid)
 {
-	u32 old = v->cid;
+	u32 old;
 	int ret;
 
+	lockdep_assert_held(&v->dev.mutex);
+	old = v->cid;
 	if (!vhost_vsock_cid_valid(cid))
 		return -EINVAL;
 	if (cid == old)
@@ -407,11 +411,16 @@ static long vhost_vsock_set_cid(struct vhost_vsock *v, u64 cid)
 	return 0;
 }
 
-/* Start or stop both rings; packets queued meanwhile wait in @out. */
+/*
+ * Start or stop both rings; packets queued meanwhile wait in @out. With
+ * the device's mutex held (SET_RUNNING, and the stop op at reset and
+ * release).
+ */
 static long vhost_vsock_set_running(struct vhost_vsock *v, bool run)
 {
 	int i, ret = 0;
 
+	lockdep_assert_held(&v->dev.mutex);
 	for (i = 0; i < VHOST_VSOCK_NRINGS && !ret; i++) {
 		struct vhost_virtqueue *vq = &v->rings[i];
 
