@@ -80,6 +80,7 @@ struct vhost_scsi {
 	struct llist_head events;
 	atomic_t nr_events;
 	bool events_missed;
+	atomic_t events_dropped;	/* by hotplug, which cannot take the mutex */
 	struct vhost_work event_work;
 
 	unsigned int nrings;
@@ -841,6 +842,18 @@ struct vhost_scsi_event {
 	u8 lun[8];
 };
 
+/*
+ * Hotplug runs from configfs under the TPG's lock. Rather than nest a ring
+ * mutex inside a fabric lock to set events_missed, it leaves a mark that
+ * the event ring's users fold in under that ring's mutex.
+ */
+static void vhost_scsi_fold_dropped(struct vhost_scsi *vs)
+{
+	lockdep_assert_held(&vs->rings[VHOST_SCSI_EVT].vq.mutex);
+	if (atomic_xchg(&vs->events_dropped, 0))
+		vs->events_missed = true;
+}
+
 static bool vhost_scsi_post_event(struct vhost_scsi *vs,
 				  struct vhost_virtqueue *vq, u32 event,
 				  u32 reason, const u8 lun[8])
@@ -883,6 +896,7 @@ static void vhost_scsi_event_work(struct vhost_work *work)
 
 	list = llist_reverse_order(llist_del_all(&vs->events));
 	mutex_lock(&vq->mutex);
+	vhost_scsi_fold_dropped(vs);
 	llist_for_each_entry_safe(e, t, list, node) {
 		if (vhost_vq_get_backend(vq) && vhost_vq_ready(vq))
 			vhost_scsi_post_event(vs, vq, e->event, e->reason, e->lun);
@@ -929,8 +943,9 @@ void vhost_scsi_hotplug(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg,
 		e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e) {
 		atomic_dec(&vs->nr_events);
-		/* Read under the event ring's mutex by the worker. */
-		WRITE_ONCE(vs->events_missed, true);
+		/* The worker tells a guest with event buffers right away. */
+		atomic_set(&vs->events_dropped, 1);
+		vhost_vq_work_queue(vq, &vs->event_work);
 		return;
 	}
 	e->event = VIRTIO_SCSI_T_TRANSPORT_RESET;
@@ -1185,11 +1200,13 @@ static long vhost_scsi_ioctl(struct file *f, unsigned int cmd,
 		if (get_user(missed, (u32 __user *)argp))
 			return -EFAULT;
 		mutex_lock(&evt->mutex);
+		vhost_scsi_fold_dropped(vs);
 		vs->events_missed = missed;
 		mutex_unlock(&evt->mutex);
 		return 0;
 	case VHOST_SCSI_GET_EVENTS_MISSED:
 		mutex_lock(&evt->mutex);
+		vhost_scsi_fold_dropped(vs);
 		missed = vs->events_missed;
 		mutex_unlock(&evt->mutex);
 		return put_user(missed, (u32 __user *)argp);
