@@ -8,7 +8,8 @@
 #   make check         install what is missing, run every test layer
 #   make check-LAYER   one layer: abi, kunit, suites, clients or hostile
 #   make demo          boot a VM, load the modules, show a ring round trip
-#   make style         checkpatch --strict, sparse (C=2) and a W=1 build
+#   make style         checkpatch --strict, sparse (C=2) and W=1 on 6.1 and
+#                      6.12, shellcheck
 #   make fuzz          the fuzzer in the debug-kernel VM: FUZZ_OPS (default
 #                      10^6, about an hour), FUZZ_SECONDS, FUZZ_SEED; then
 #                      the line coverage of the run, per file

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev dwarves rsync
-      kmod cpio busybox-static qemu-system-x86 sparse dkms python3
+      kmod cpio busybox-static qemu-system-x86 sparse shellcheck dkms python3
       linux-image-amd64 linux-headers-amd64 linux-source-6.1
       iperf3 ethtool socat libvirt-daemon-system libvirt-clients
       sg3-utils targetcli-fb dbus-daemon fio)

@@ -71,7 +71,7 @@ fi
 if has abi; then
 	step abi tests/abi/check-abi.sh
 	step symbols tests/abi/check-symbols.sh
-	step dkms tests/dkms-check.sh "$(ls /lib/modules | grep '^6\.1\.' | sort -V | tail -n 1)"
+	step dkms tests/dkms-check.sh "$(find /lib/modules -mindepth 1 -maxdepth 1 -name '6.1.*' -printf '%f\n' | sort -V | tail -n 1)"
 fi
 
 suites_ok=0
