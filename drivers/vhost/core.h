@@ -50,7 +50,8 @@ struct vhost_memmap *vhost_memmap_build(const struct vhost_memory_region *in,
 					u32 n, int *err);
 const struct vhost_memmap_region *
 vhost_memmap_find(const struct vhost_memmap *map, u64 gpa);
-long vhost_memmap_set(struct vhost_dev *dev, struct vhost_memory __user *m);
+struct vhost_memmap *vhost_memmap_from_user(struct vhost_memory __user *m);
+void vhost_memmap_install(struct vhost_dev *dev, struct vhost_memmap *map);
 
 /* iotlb.c: device IOTLB map */
 struct vhost_iotlb *vhost_iotlb_create(unsigned int limit);
@@ -97,9 +98,11 @@ bool vhost_log_covers(u64 base, const struct vhost_memmap *map);
 int vhost_log_set_base(struct vhost_dev *dev, u64 base);
 int vhost_log_set_fd(struct vhost_dev *dev, int fd);
 void vhost_log_release(struct vhost_dev *dev);
-void vhost_log_gpa(struct vhost_virtqueue *vq, u64 gpa, u64 len);
-void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len);
-void vhost_log_used(struct vhost_virtqueue *vq, size_t off, size_t len);
+int vhost_log_gpa(struct vhost_virtqueue *vq, u64 gpa, u64 len);
+int vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len);
+int vhost_log_used(struct vhost_virtqueue *vq, size_t off, size_t len);
+void vhost_vq_log_failed(struct vhost_virtqueue *vq, int err, u64 addr,
+			 u64 len);
 void vhost_log_done(struct vhost_virtqueue *vq);
 bool vhost_vq_logging(const struct vhost_virtqueue *vq);
 

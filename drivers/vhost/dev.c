@@ -412,6 +412,26 @@ static long vhost_dev_worker_ioctl(struct vhost_dev *dev, unsigned int cmd,
 	return vhost_worker_free(dev, s.worker_id);
 }
 
+/*
+ * VHOST_SET_MEM_TABLE. With a dirty log set, every region's pages must have
+ * their bits inside the log's user mapping, or writes to it could not be
+ * logged.
+ */
+static long vhost_dev_set_mem_table(struct vhost_dev *dev,
+				    struct vhost_memory __user *m)
+{
+	struct vhost_memmap *map = vhost_memmap_from_user(m);
+
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	if (!vhost_log_covers(dev->log_base, map)) {
+		kvfree(map);
+		return -EFAULT;
+	}
+	vhost_memmap_install(dev, map);
+	return 0;
+}
+
 /* Ioctls for the owner only. */
 static long vhost_dev_owner_ioctl(struct vhost_dev *dev, unsigned int cmd,
 				  void __user *argp)
@@ -424,7 +444,7 @@ static long vhost_dev_owner_ioctl(struct vhost_dev *dev, unsigned int cmd,
 		vhost_dev_teardown(dev);
 		return 0;
 	case VHOST_SET_MEM_TABLE:
-		return vhost_memmap_set(dev, argp);
+		return vhost_dev_set_mem_table(dev, argp);
 	case VHOST_SET_LOG_BASE:
 		if (copy_from_user(&base, argp, sizeof(base)))
 			return -EFAULT;

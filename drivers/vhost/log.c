@@ -81,23 +81,25 @@ static int vhost_log_bits(u64 base, u64 first, u64 last)
  * @len: bytes
  *
  * Context: process context; @vq->mutex held.
+ *
+ * Return: 0, or -EFAULT when the bitmap is not writable.
  */
-void vhost_log_gpa(struct vhost_virtqueue *vq, u64 gpa, u64 len)
+int vhost_log_gpa(struct vhost_virtqueue *vq, u64 gpa, u64 len)
 {
 	u64 last;
+	int ret;
 
 	lockdep_assert_held(&vq->mutex);
 	if (!len || !vhost_vq_logging(vq))
-		return;
+		return 0;
 	last = gpa + len - 1;
 	if (last < gpa)
 		last = U64_MAX;
-	if (vhost_log_bits(vq->log_base, gpa >> VHOST_LOG_PAGE_SHIFT,
-			   last >> VHOST_LOG_PAGE_SHIFT))
-		vhost_vq_error(vq, "dirty log at %#llx not writable",
-			       vq->log_base);
-	else
+	ret = vhost_log_bits(vq->log_base, gpa >> VHOST_LOG_PAGE_SHIFT,
+			     last >> VHOST_LOG_PAGE_SHIFT);
+	if (!ret)
 		vq->log_dirty = true;
+	return ret;
 }
 
 /* Whether every byte of [@hva, @last] lies in some region of @map. */
@@ -128,34 +130,35 @@ static bool vhost_log_hva_covered(const struct vhost_memmap *map, u64 hva,
  * @len: bytes
  *
  * Every region that maps part of the range is logged, aliases included.
- * A range that is not all inside the memory table stops the ring: its
- * pages could not be reported.
  *
  * Context: process context; @vq->mutex held.
+ *
+ * Return: 0; -ENXIO when the range is not all inside the memory table (its
+ * pages cannot be reported: migration would lose them); -EFAULT when the
+ * bitmap is not writable.
  */
-void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
+int vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
 {
 	const struct vhost_memmap *map = vq->memmap;
 	u64 last = hva + len - 1;
+	int ret = 0;
 	u32 i;
 
 	lockdep_assert_held(&vq->mutex);
 	if (!len)
-		return;
-	if (!map || !vhost_log_hva_covered(map, hva, last)) {
-		/* Its guest pages are unknown: migration would lose them. */
-		vhost_vq_error(vq, "write at %#llx+%llu outside the memory table cannot be logged",
-			       hva, len);
-		return;
-	}
-	for (i = 0; i < map->nregions; i++) {
+		return 0;
+	if (!map || !vhost_log_hva_covered(map, hva, last))
+		return -ENXIO;
+	for (i = 0; i < map->nregions && !ret; i++) {
 		const struct vhost_memmap_region *r = &map->r[i];
 		u64 lo = max(hva, r->hva);
 		u64 hi = min(last, r->hva + r->size - 1);
 
 		if (lo <= hi)
-			vhost_log_gpa(vq, r->gpa + (lo - r->hva), hi - lo + 1);
+			ret = vhost_log_gpa(vq, r->gpa + (lo - r->hva),
+					    hi - lo + 1);
 	}
+	return ret;
 }
 
 /**
@@ -165,35 +168,32 @@ void vhost_log_hva(struct vhost_virtqueue *vq, u64 hva, u64 len)
  * @len: bytes
  *
  * Context: process context; @vq->mutex held.
+ *
+ * Return: 0, an error of vhost_log_hva(), or the used ring's translation
+ * error (IOTLB mode).
  */
-void vhost_log_used(struct vhost_virtqueue *vq, size_t off, size_t len)
+int vhost_log_used(struct vhost_virtqueue *vq, size_t off, size_t len)
 {
 	void __user *hva = vq->hva[VHOST_AREA_USED];
 	struct iovec iov[4];
-	int n, i;
+	int n, i, ret = 0;
 
 	lockdep_assert_held(&vq->mutex);
 	if (!vq->log_used || !vhost_vq_logging(vq))
-		return;
-	if (!vhost_vq_uses_iotlb(vq)) {
-		vhost_log_gpa(vq, vq->log_addr + off, len);
-		return;
-	}
+		return 0;
+	if (!vhost_vq_uses_iotlb(vq))
+		return vhost_log_gpa(vq, vq->log_addr + off, len);
 	/* The address just written, not a translation made after it. */
-	if (hva) {
-		vhost_log_hva(vq, (u64)(uintptr_t)hva + off, len);
-		return;
-	}
+	if (hva)
+		return vhost_log_hva(vq, (u64)(uintptr_t)hva + off, len);
 	n = vhost_xlate(vq, vq->addr[VHOST_AREA_USED] + off, len,
 			VHOST_ACCESS_WO, iov, ARRAY_SIZE(iov));
-	if (n < 0) {
-		vhost_vq_error(vq, "used ring write at %zu cannot be logged (%d)",
-			       off, n);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		vhost_log_hva(vq, (u64)(uintptr_t)iov[i].iov_base,
-			      iov[i].iov_len);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && !ret; i++)
+		ret = vhost_log_hva(vq, (u64)(uintptr_t)iov[i].iov_base,
+				    iov[i].iov_len);
+	return ret;
 }
 
 /**

@@ -116,41 +116,56 @@ static bool vhost_memmap_user_ok(const struct vhost_memmap *map)
 }
 
 /**
- * vhost_memmap_set - VHOST_SET_MEM_TABLE
- * @dev: the device, with dev->mutex held
+ * vhost_memmap_from_user - read and check a VHOST_SET_MEM_TABLE argument
  * @m: the user's struct vhost_memory
  *
- * Context: process context; @dev->mutex held.
+ * Context: process context.
  *
- * Return: 0, -E2BIG past max_mem_regions, -EINVAL for a bad region,
- * -EFAULT for an unreadable argument or an unloggable region.
+ * Return: the table (kvfree() it, or give it to vhost_memmap_install()), or
+ * ERR_PTR: -E2BIG past max_mem_regions, -EINVAL for a bad region, -EFAULT
+ * for an unreadable argument or a region outside the user address space.
  */
-long vhost_memmap_set(struct vhost_dev *dev, struct vhost_memory __user *m)
+struct vhost_memmap *vhost_memmap_from_user(struct vhost_memory __user *m)
 {
 	struct vhost_memory hdr;
 	struct vhost_memory_region *regions;
-	struct vhost_memmap *map, *old;
-	unsigned int i;
+	struct vhost_memmap *map;
 	int err;
 
-	lockdep_assert_held(&dev->mutex);
 	if (copy_from_user(&hdr, m, sizeof(hdr)))
-		return -EFAULT;
+		return ERR_PTR(-EFAULT);
 	if (hdr.nregions > vhost_max_mem_regions)
-		return -E2BIG;
+		return ERR_PTR(-E2BIG);
 	regions = vmemdup_user(m->regions,
 			       array_size(hdr.nregions, sizeof(*regions)));
 	if (IS_ERR(regions))
-		return PTR_ERR(regions);
+		return ERR_CAST(regions);
 	map = vhost_memmap_build(regions, hdr.nregions, &err);
 	kvfree(regions);
 	if (!map)
-		return err;
-	if (!vhost_memmap_user_ok(map) || !vhost_log_covers(dev->log_base, map)) {
+		return ERR_PTR(err);
+	if (!vhost_memmap_user_ok(map)) {
 		kvfree(map);
-		return -EFAULT;
+		return ERR_PTR(-EFAULT);
 	}
+	return map;
+}
 
+/**
+ * vhost_memmap_install - make @map the device's memory table
+ * @dev: the device
+ * @map: from vhost_memmap_from_user(); the device owns it now
+ *
+ * Every ring sees the new table from its next run; the old one is freed.
+ *
+ * Context: process context; @dev->mutex held, no ring mutex.
+ */
+void vhost_memmap_install(struct vhost_dev *dev, struct vhost_memmap *map)
+{
+	struct vhost_memmap *old;
+	unsigned int i;
+
+	lockdep_assert_held(&dev->mutex);
 	old = dev->memmap;
 	dev->memmap = map;
 	for (i = 0; i < dev->nvqs; i++) {
@@ -162,5 +177,4 @@ long vhost_memmap_set(struct vhost_dev *dev, struct vhost_memory __user *m)
 		mutex_unlock(&vq->mutex);
 	}
 	kvfree(old);
-	return 0;
 }

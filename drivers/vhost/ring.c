@@ -425,10 +425,43 @@ void vhost_vq_log_write(struct vhost_virtqueue *vq,
 	if (!vhost_vq_logging(vq))
 		return;
 	for (i = chain->out; i < chain->out + chain->in && len; i++) {
+		u64 hva = (u64)(uintptr_t)chain->iov[i].iov_base;
 		size_t n = min(len, chain->iov[i].iov_len);
+		int ret = vhost_log_hva(vq, hva, n);
 
-		vhost_log_hva(vq, (u64)(uintptr_t)chain->iov[i].iov_base, n);
+		if (ret) {
+			vhost_vq_log_failed(vq, ret, hva, n);
+			return;
+		}
 		len -= n;
 	}
 }
 EXPORT_SYMBOL_GPL(vhost_vq_log_write);
+
+/**
+ * vhost_vq_log_failed - a write the dirty log cannot record stops the ring
+ * @vq: the ring (its mutex held)
+ * @err: what the log returned
+ * @addr: where the write went (an owner address, or the ring's IOVA)
+ * @len: bytes
+ *
+ * Context: process context; @vq->mutex held.
+ */
+void vhost_vq_log_failed(struct vhost_virtqueue *vq, int err, u64 addr,
+			 u64 len)
+{
+	lockdep_assert_held(&vq->mutex);
+	switch (err) {
+	case -EFAULT:
+		vhost_vq_error(vq, "dirty log at %#llx not writable",
+			       vq->log_base);
+		break;
+	case -ENXIO:
+		vhost_vq_error(vq, "write at %#llx+%llu outside the memory table cannot be logged",
+			       addr, len);
+		break;
+	default:
+		vhost_vq_error(vq, "write at %#llx+%llu cannot be logged (%d)",
+			       addr, len, err);
+	}
+}

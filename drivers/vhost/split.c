@@ -57,13 +57,23 @@ static int split_read16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 	return ret;
 }
 
+/* The dirty log of a used-ring write; a failure stops the ring. */
+static void split_log_used(struct vhost_virtqueue *vq, size_t off, size_t len)
+{
+	int ret = vhost_log_used(vq, off, len);
+
+	if (ret)
+		vhost_vq_log_failed(vq, ret, vq->addr[VHOST_AREA_USED] + off,
+				    len);
+}
+
 static int split_write16(struct vhost_virtqueue *vq, enum vhost_ring_area area,
 			 size_t off, u16 val)
 {
 	int ret = vhost_ring_write16(vq, area, off, cpu_vq16(vq, val));
 
 	if (!ret && area == VHOST_AREA_USED)
-		vhost_log_used(vq, off, sizeof(u16));
+		split_log_used(vq, off, sizeof(u16));
 	return ret;
 }
 
@@ -296,7 +306,7 @@ static int split_write_used(struct vhost_virtqueue *vq, u16 at,
 	}
 	ret = vhost_ring_write(vq, VHOST_AREA_USED, off, buf, n * sizeof(*buf));
 	if (!ret)
-		vhost_log_used(vq, off, n * sizeof(*buf));
+		split_log_used(vq, off, n * sizeof(*buf));
 	return ret;
 }
 
