@@ -11,6 +11,7 @@
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
 
+#include "compat_scsi.h"
 #include "vhost.h"
 
 /* lun[1] of a virtio-scsi request names the TPG: one byte. */

@@ -20,6 +20,7 @@
 #include <linux/xarray.h>
 #include <net/af_vsock.h>
 
+#include "compat_vsock.h"
 #include "vhost.h"
 
 #define VHOST_VSOCK_FEATURES						\
