@@ -30,7 +30,9 @@ ifeq ($(origin KDIR),undefined)
 else
   KVER ?= $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
 endif
-VERSION := 0.1
+# The DKMS package version; the modules' own comes from Kbuild (git
+# describe in a checkout, else this file).
+VERSION := $(shell cat VERSION)
 
 .PHONY: all module modules install dkms-install dkms-remove check demo \
 	check-abi check-kunit check-suites check-clients check-hostile \
@@ -49,7 +51,9 @@ install: module
 dkms-install:
 	rm -rf /usr/src/vhost-oot-$(VERSION)
 	mkdir -p /usr/src/vhost-oot-$(VERSION)
-	cp -r Kbuild dkms.conf drivers include /usr/src/vhost-oot-$(VERSION)/
+	cp -r Kbuild VERSION dkms.conf drivers include /usr/src/vhost-oot-$(VERSION)/
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' \
+		/usr/src/vhost-oot-$(VERSION)/dkms.conf
 	dkms add -m vhost-oot -v $(VERSION) || true
 	dkms build -m vhost-oot -v $(VERSION) -k $(KVER)
 	dkms install -m vhost-oot -v $(VERSION) -k $(KVER) --force

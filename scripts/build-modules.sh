@@ -10,13 +10,15 @@ shift 2
 out="$top/build/$name"
 mkdir -p "$out"
 # Copy sources only; keep objects of earlier builds for incremental makes.
-srcs=$(cd "$top" && ls -d Kbuild drivers include tests/kunit 2>/dev/null || true)
+srcs=$(cd "$top" && ls -d Kbuild VERSION drivers include tests/kunit 2>/dev/null || true)
 # shellcheck disable=SC2086
 (cd "$top" && find $srcs -type f \
-	\( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) |
+	\( -name '*.[ch]' -o -name Kbuild -o -name Makefile -o -name VERSION \) |
 	while read -r f; do
 		mkdir -p "$out/$(dirname "$f")"
 		cmp -s "$f" "$out/$f" || cp "$f" "$out/$f"
 	done)
-make -s -C "$kdir" M="$out" W=1 "$@" modules >&2
+# The copy has no .git: tell Kbuild the checkout's version.
+ver=$(git -C "$top" describe --tags --always --dirty 2>/dev/null || cat "$top/VERSION")
+make -s -C "$kdir" M="$out" W=1 VHOST_VERSION="$ver" "$@" modules >&2
 echo "$out/drivers/vhost"

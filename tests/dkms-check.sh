@@ -9,6 +9,15 @@ name=vhost-oot
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 case=dkms/$kver/build_every_module
 
+# DKMS needs a literal PACKAGE_VERSION; it must stay the VERSION file's.
+file_ver=$(cat "$top/VERSION")
+if [ "$ver" = "$file_ver" ]; then
+	echo "PASS dkms/package_version_is_VERSION"
+else
+	echo "FAIL dkms/package_version_is_VERSION - dkms.conf says $ver, VERSION $file_ver"
+	exit 1
+fi
+
 if ! command -v dkms >/dev/null; then
 	echo "SKIP $case - dkms is not installed"
 	exit 0
@@ -18,7 +27,8 @@ if [ -e "/usr/src/$name-$ver" ] || dkms status -m "$name" 2>/dev/null | grep -q 
 	exit 0
 fi
 mkdir -p "/usr/src/$name-$ver"
-cp -r "$top/Kbuild" "$top/dkms.conf" "$top/drivers" "$top/include" "/usr/src/$name-$ver/"
+cp -r "$top/Kbuild" "$top/VERSION" "$top/dkms.conf" "$top/drivers" "$top/include" \
+	"/usr/src/$name-$ver/"
 out=$( { dkms add -m "$name" -v "$ver" && dkms build -m "$name" -v "$ver" -k "$kver"; } 2>&1)
 rc=$?
 missing=""

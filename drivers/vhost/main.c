@@ -45,6 +45,6 @@ static void __exit vhost_exit(void)
 
 module_init(vhost_init);
 module_exit(vhost_exit);
-MODULE_VERSION("0.1");
+MODULE_VERSION(VHOST_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Host kernel accelerator core for virtio (out-of-tree)");

@@ -942,7 +942,7 @@ static void __exit vhost_net_exit(void)
 }
 module_exit(vhost_net_exit);
 
-MODULE_VERSION("0.1");
+MODULE_VERSION(VHOST_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("virtio-net rings in the host kernel (out-of-tree vhost)");
 MODULE_ALIAS_MISCDEV(VHOST_NET_MINOR);

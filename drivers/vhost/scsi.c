@@ -1247,7 +1247,7 @@ static void __exit vhost_scsi_exit(void)
 }
 module_exit(vhost_scsi_exit);
 
-MODULE_VERSION("0.1");
+MODULE_VERSION(VHOST_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("virtio-scsi host end: a LIO target fabric (out-of-tree vhost)");
 MODULE_ALIAS("tcm_vhost");

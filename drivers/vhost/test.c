@@ -185,6 +185,6 @@ static struct miscdevice vhost_test_misc = {
 };
 module_misc_device(vhost_test_misc);
 
-MODULE_VERSION("0.1");
+MODULE_VERSION(VHOST_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Loopback test device for the vhost core (out-of-tree)");

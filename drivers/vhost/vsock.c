@@ -596,7 +596,7 @@ static void __exit vhost_vsock_exit(void)
 }
 module_exit(vhost_vsock_exit);
 
-MODULE_VERSION("0.1");
+MODULE_VERSION(VHOST_VERSION);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("virtio-vsock host end (out-of-tree vhost)");
 MODULE_ALIAS_MISCDEV(VHOST_VSOCK_MINOR);
