@@ -63,7 +63,7 @@ void vhost_vq_error(struct vhost_virtqueue *vq, const char *fmt, ...)
 		va_start(args, fmt);
 		vaf.fmt = fmt;
 		vaf.va = &args;
-		pr_warn("vhost %s.%u ring %u: %pV\n", vq->dev->name,
+		pr_warn("%s.%u ring %u: %pV\n", vq->dev->name,
 			vq->dev->serial, vq->index, &vaf);
 		va_end(args);
 	}

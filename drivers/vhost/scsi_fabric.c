@@ -67,7 +67,7 @@ static int vhost_scsi_nexus_make(struct vhost_scsi_tpg *tpg, const char *name)
 	int proto = vhost_scsi_name_proto(name, NULL);
 
 	if (proto < 0 || proto != tpg->tport->proto_id) {
-		pr_warn_ratelimited("vhost-scsi: nexus %s does not match port %s\n",
+		pr_warn_ratelimited("nexus %s does not match port %s\n",
 				    name, tpg->tport->name);
 		return -EINVAL;
 	}

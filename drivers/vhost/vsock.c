@@ -310,13 +310,13 @@ static struct sk_buff *vhost_vsock_read_packet(struct vhost_vsock *v,
 
 	iov_iter_init(&from, ITER_SOURCE, c->iov, c->out, c->out_len);
 	if (copy_from_iter(&h, sizeof(h), &from) != sizeof(h)) {
-		pr_warn_ratelimited("vhost-vsock: guest packet %u: %zu bytes, under the header",
+		pr_warn_ratelimited("guest packet %u: %zu bytes, under the header\n",
 				    c->head, c->out_len);
 		return NULL;
 	}
 	len = le32_to_cpu(h.len);
 	if (len > iov_iter_count(&from) || len > VIRTIO_VSOCK_MAX_PKT_BUF_SIZE) {
-		pr_warn_ratelimited("vhost-vsock: guest packet %u: header says %u payload bytes, chain has %zu",
+		pr_warn_ratelimited("guest packet %u: header says %u payload bytes, chain has %zu\n",
 				    c->head, len, iov_iter_count(&from));
 		return NULL;
 	}
