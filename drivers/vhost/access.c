@@ -150,7 +150,6 @@ int vhost_xlate(struct vhost_virtqueue *vq, u64 addr, u64 len, u8 access,
 	}
 	return n;
 }
-EXPORT_SYMBOL_GPL(vhost_xlate);
 
 static u8 vhost_area_access(enum vhost_ring_area area)
 {

@@ -129,4 +129,4 @@ int vhost_chain_walk(struct vhost_chain_walk *w, u16 head, const char **why)
 		}
 	}
 }
-EXPORT_SYMBOL_GPL(vhost_chain_walk);
+EXPORT_SYMBOL_IF_KUNIT(vhost_chain_walk);

@@ -19,8 +19,11 @@ extern struct dentry *vhost_debugfs_root;
 /* dev.c */
 int vhost_features_negotiate(u64 offered, const u64 *want,
 			     unsigned int nwords, u64 *acked);
+bool vhost_dev_has_owner(struct vhost_dev *dev);
+void vhost_dev_stop_rings(struct vhost_dev *dev);
 
 /* worker.c */
+bool vhost_vq_has_work(struct vhost_virtqueue *vq);
 int vhost_worker_new(struct vhost_dev *dev, u32 *id);
 int vhost_worker_free(struct vhost_dev *dev, u32 id);
 int vhost_vq_attach_worker(struct vhost_virtqueue *vq, u32 id);
@@ -33,6 +36,11 @@ long vhost_vring_ioctl(struct vhost_dev *dev, unsigned int cmd,
 		       void __user *argp);
 void vhost_vq_reset(struct vhost_virtqueue *vq);
 void vhost_vq_release_files(struct vhost_virtqueue *vq);
+
+/* ring.c: helpers of the ring loop the device modules do not call */
+void vhost_vq_flush_used(struct vhost_virtqueue *vq);
+bool vhost_vq_enable_notify(struct vhost_virtqueue *vq);
+bool vhost_vq_busy_poll(struct vhost_virtqueue *vq);
 
 /* memmap.c: guest-physical memory table */
 struct vhost_memmap_region {

@@ -90,7 +90,6 @@ bool vhost_dev_has_owner(struct vhost_dev *dev)
 {
 	return dev->mm;
 }
-EXPORT_SYMBOL_GPL(vhost_dev_has_owner);
 
 /**
  * vhost_dev_check_owner - whether the caller owns the device
@@ -136,7 +135,6 @@ void vhost_dev_stop_rings(struct vhost_dev *dev)
 	}
 	vhost_dev_flush(dev);
 }
-EXPORT_SYMBOL_GPL(vhost_dev_stop_rings);
 
 static long vhost_dev_set_owner(struct vhost_dev *dev)
 {
@@ -239,7 +237,7 @@ int vhost_features_negotiate(u64 offered, const u64 *want,
 	*acked = nwords ? want[0] : 0;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(vhost_features_negotiate);
+EXPORT_SYMBOL_IF_KUNIT(vhost_features_negotiate);
 
 static long vhost_dev_set_features(struct vhost_dev *dev, const u64 *want,
 				   unsigned int nwords)

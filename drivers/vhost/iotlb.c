@@ -47,7 +47,7 @@ struct vhost_iotlb *vhost_iotlb_create(unsigned int limit)
 	tlb->limit = limit;
 	return tlb;
 }
-EXPORT_SYMBOL_GPL(vhost_iotlb_create);
+EXPORT_SYMBOL_IF_KUNIT(vhost_iotlb_create);
 
 static void vhost_iotlb_drop(struct vhost_iotlb *tlb,
 			     struct vhost_iotlb_entry *e)
@@ -72,7 +72,7 @@ void vhost_iotlb_destroy(struct vhost_iotlb *tlb)
 		kfree(e);
 	kfree(tlb);
 }
-EXPORT_SYMBOL_GPL(vhost_iotlb_destroy);
+EXPORT_SYMBOL_IF_KUNIT(vhost_iotlb_destroy);
 
 /* The entry with the greatest start <= @iova, or NULL. */
 static struct vhost_iotlb_entry *vhost_iotlb_floor(struct vhost_iotlb *tlb,
@@ -183,7 +183,7 @@ int vhost_iotlb_insert(struct vhost_iotlb *tlb, u64 iova, u64 size,
 	vhost_iotlb_cut(tlb, iova, last);
 	return vhost_iotlb_link(tlb, iova, last, uaddr, perm);
 }
-EXPORT_SYMBOL_GPL(vhost_iotlb_insert);
+EXPORT_SYMBOL_IF_KUNIT(vhost_iotlb_insert);
 
 /**
  * vhost_iotlb_remove - unmap [@iova, @iova + @size)
@@ -201,7 +201,7 @@ void vhost_iotlb_remove(struct vhost_iotlb *tlb, u64 iova, u64 size)
 		last = U64_MAX;
 	vhost_iotlb_cut(tlb, iova, last);
 }
-EXPORT_SYMBOL_GPL(vhost_iotlb_remove);
+EXPORT_SYMBOL_IF_KUNIT(vhost_iotlb_remove);
 
 /**
  * vhost_iotlb_remove_all - unmap the whole IOVA space
@@ -235,7 +235,7 @@ bool vhost_iotlb_lookup(struct vhost_iotlb *tlb, u64 iova, u64 *uaddr,
 	*perm = e->perm;
 	return true;
 }
-EXPORT_SYMBOL_GPL(vhost_iotlb_lookup);
+EXPORT_SYMBOL_IF_KUNIT(vhost_iotlb_lookup);
 
 /**
  * vhost_iotlb_count - number of entries
@@ -247,4 +247,4 @@ unsigned int vhost_iotlb_count(struct vhost_iotlb *tlb)
 {
 	return tlb->count;
 }
-EXPORT_SYMBOL_GPL(vhost_iotlb_count);
+EXPORT_SYMBOL_IF_KUNIT(vhost_iotlb_count);

@@ -49,7 +49,7 @@ u64 vhost_log_span(u64 base, u64 first, u64 last, u64 *page_addr,
 	/* last - first + 1 would wrap for a run of 2^64 bits. */
 	return last - first < room ? last - first + 1 : room;
 }
-EXPORT_SYMBOL_GPL(vhost_log_span);
+EXPORT_SYMBOL_IF_KUNIT(vhost_log_span);
 
 /* Set bits [first, last] of the bitmap, one pinned page at a time. */
 static int vhost_log_bits(u64 base, u64 first, u64 last)

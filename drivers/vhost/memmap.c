@@ -72,7 +72,7 @@ invalid:
 	*err = -EINVAL;
 	return NULL;
 }
-EXPORT_SYMBOL_GPL(vhost_memmap_build);
+EXPORT_SYMBOL_IF_KUNIT(vhost_memmap_build);
 
 /**
  * vhost_memmap_find - the region holding a guest-physical address
@@ -102,7 +102,7 @@ vhost_memmap_find(const struct vhost_memmap *map, u64 gpa)
 	}
 	return NULL;
 }
-EXPORT_SYMBOL_GPL(vhost_memmap_find);
+EXPORT_SYMBOL_IF_KUNIT(vhost_memmap_find);
 
 static bool vhost_memmap_user_ok(const struct vhost_memmap *map)
 {

@@ -201,7 +201,6 @@ void vhost_vq_flush_used(struct vhost_virtqueue *vq)
 		vq->used_pushed = true;
 	vq->npending = 0;
 }
-EXPORT_SYMBOL_GPL(vhost_vq_flush_used);
 
 /**
  * vhost_vq_add_used - complete a chain
@@ -287,7 +286,6 @@ bool vhost_vq_enable_notify(struct vhost_virtqueue *vq)
 		return false;
 	return vq->ops->enable_notify(vq);
 }
-EXPORT_SYMBOL_GPL(vhost_vq_enable_notify);
 
 /**
  * vhost_vq_disable_notify - tell the driver not to kick
@@ -361,7 +359,6 @@ bool vhost_vq_busy_poll(struct vhost_virtqueue *vq)
 	lockdep_assert_held(&vq->mutex);
 	return vhost_vq_busy_poll_until(vq, vhost_vq_has_new, vq);
 }
-EXPORT_SYMBOL_GPL(vhost_vq_busy_poll);
 
 /**
  * vhost_vq_wait_for_buffers - a handler found too few buffers: busy poll,

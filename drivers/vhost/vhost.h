@@ -306,9 +306,7 @@ void vhost_dev_cleanup(struct vhost_dev *dev);
 long vhost_dev_ioctl(struct vhost_dev *dev, unsigned int cmd,
 		     void __user *argp);
 int vhost_dev_check_owner(struct vhost_dev *dev);
-bool vhost_dev_has_owner(struct vhost_dev *dev);
 void vhost_dev_flush(struct vhost_dev *dev);
-void vhost_dev_stop_rings(struct vhost_dev *dev);
 bool vhost_has_feature(struct vhost_virtqueue *vq, unsigned int bit);
 
 /*
@@ -338,7 +336,6 @@ __poll_t vhost_fop_poll(struct file *file, poll_table *wait);
 void vhost_work_init(struct vhost_work *work, vhost_work_fn_t fn);
 bool vhost_vq_work_queue(struct vhost_virtqueue *vq, struct vhost_work *work);
 void vhost_vq_flush(struct vhost_virtqueue *vq);
-bool vhost_vq_has_work(struct vhost_virtqueue *vq);
 void vhost_poll_init(struct vhost_poll *poll, struct vhost_virtqueue *vq,
 		     vhost_work_fn_t fn, __poll_t mask);
 int vhost_poll_watch(struct vhost_poll *poll, struct file *file);
@@ -364,11 +361,8 @@ int vhost_vq_fetch_at(struct vhost_virtqueue *vq, struct vhost_chain *chain,
 		      unsigned int first);
 void vhost_vq_unfetch(struct vhost_virtqueue *vq, unsigned int n);
 int vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len);
-void vhost_vq_flush_used(struct vhost_virtqueue *vq);
 void vhost_vq_signal(struct vhost_virtqueue *vq);
-bool vhost_vq_enable_notify(struct vhost_virtqueue *vq);
 void vhost_vq_disable_notify(struct vhost_virtqueue *vq);
-bool vhost_vq_busy_poll(struct vhost_virtqueue *vq);
 bool vhost_vq_wait_for_buffers(struct vhost_virtqueue *vq);
 bool vhost_vq_busy_poll_until(struct vhost_virtqueue *vq,
 			      bool (*found)(void *arg), void *arg);

@@ -521,7 +521,6 @@ bool vhost_vq_has_work(struct vhost_virtqueue *vq)
 	rcu_read_unlock();
 	return busy;
 }
-EXPORT_SYMBOL_GPL(vhost_vq_has_work);
 
 /**
  * vhost_vq_flush - wait for the work queued on a ring's worker

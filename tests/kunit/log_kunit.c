@@ -267,3 +267,4 @@ kunit_test_suites(&log_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the pure logic of the vhost core");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
