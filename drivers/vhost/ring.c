@@ -212,10 +212,8 @@ void vhost_vq_flush_used(struct vhost_virtqueue *vq)
  * VHOST_USED_BATCH; vhost_vq_signal() publishes the rest.
  *
  * Context: process context; @vq->mutex held.
- *
- * Return: 0 (errors are reported on the ring).
  */
-int vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len)
+void vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len)
 {
 	lockdep_assert_held(&vq->mutex);
 	if (unlikely(vq->npending == VHOST_USED_BATCH)) {
@@ -240,7 +238,6 @@ int vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len)
 	 */
 	if (++vq->npending == min_t(unsigned int, VHOST_USED_BATCH, vq->num))
 		vhost_vq_signal(vq);
-	return 0;
 }
 EXPORT_SYMBOL_GPL(vhost_vq_add_used);
 

@@ -360,7 +360,7 @@ int vhost_vq_fetch(struct vhost_virtqueue *vq, struct vhost_chain *chain);
 int vhost_vq_fetch_at(struct vhost_virtqueue *vq, struct vhost_chain *chain,
 		      unsigned int first);
 void vhost_vq_unfetch(struct vhost_virtqueue *vq, unsigned int n);
-int vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len);
+void vhost_vq_add_used(struct vhost_virtqueue *vq, u16 head, u32 len);
 void vhost_vq_signal(struct vhost_virtqueue *vq);
 void vhost_vq_disable_notify(struct vhost_virtqueue *vq);
 bool vhost_vq_wait_for_buffers(struct vhost_virtqueue *vq);
@@ -405,7 +405,7 @@ static inline void *vhost_vq_get_backend(struct vhost_virtqueue *vq)
 	return vq->private_data;
 }
 
-int vhost_vq_set_backend(struct vhost_virtqueue *vq, void *backend);
+void vhost_vq_set_backend(struct vhost_virtqueue *vq, void *backend);
 
 /**
  * vhost_vq_is_le - whether ring fields are little-endian

@@ -18,10 +18,8 @@
  * Starting re-reads the used index from guest memory on the next run.
  *
  * Context: process context; @vq->mutex held.
- *
- * Return: 0.
  */
-int vhost_vq_set_backend(struct vhost_virtqueue *vq, void *backend)
+void vhost_vq_set_backend(struct vhost_virtqueue *vq, void *backend)
 {
 	lockdep_assert_held(&vq->mutex);
 	vq->private_data = backend;
@@ -36,7 +34,6 @@ int vhost_vq_set_backend(struct vhost_virtqueue *vq, void *backend)
 		 */
 		vq->npending = 0;
 	}
-	return 0;
 }
 EXPORT_SYMBOL_GPL(vhost_vq_set_backend);
 

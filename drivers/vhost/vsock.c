@@ -417,21 +417,17 @@ static long vhost_vsock_set_cid(struct vhost_vsock *v, u64 cid)
  * the device's mutex held (SET_RUNNING, and the stop op at reset and
  * release).
  */
-static long vhost_vsock_set_running(struct vhost_vsock *v, bool run)
+static void vhost_vsock_set_running(struct vhost_vsock *v, bool run)
 {
-	int i, ret = 0;
+	int i;
 
 	lockdep_assert_held(&v->dev.mutex);
-	for (i = 0; i < VHOST_VSOCK_NRINGS && !ret; i++) {
+	for (i = 0; i < VHOST_VSOCK_NRINGS; i++) {
 		struct vhost_virtqueue *vq = &v->rings[i];
 
 		mutex_lock(&vq->mutex);
-		ret = vhost_vq_set_backend(vq, run ? v : NULL);
+		vhost_vq_set_backend(vq, run ? v : NULL);
 		mutex_unlock(&vq->mutex);
-	}
-	if (ret) {
-		vhost_vsock_set_running(v, false);
-		return ret;
 	}
 	if (run) {
 		vhost_vq_work_queue(&v->rings[VHOST_VSOCK_TO_GUEST], &v->out_work);
@@ -439,7 +435,6 @@ static long vhost_vsock_set_running(struct vhost_vsock *v, bool run)
 	} else {
 		vhost_dev_flush(&v->dev);
 	}
-	return 0;
 }
 
 static void vhost_vsock_stop(struct vhost_dev *dev)
@@ -554,8 +549,9 @@ static long vhost_vsock_ioctl(struct file *f, unsigned int cmd,
 		if (copy_from_user(&run, argp, sizeof(run)))
 			return -EFAULT;
 		mutex_lock(&v->dev.mutex);
-		ret = vhost_dev_check_owner(&v->dev) ?:
-		      vhost_vsock_set_running(v, run);
+		ret = vhost_dev_check_owner(&v->dev);
+		if (!ret)
+			vhost_vsock_set_running(v, run);
 		mutex_unlock(&v->dev.mutex);
 		return ret;
 	}
