@@ -458,17 +458,17 @@ static long vhost_dev_owner_ioctl(struct vhost_dev *dev, unsigned int cmd,
 	return vhost_vring_ioctl(dev, cmd, argp);
 }
 
-/**
+/*
  * vhost_dev_ioctl - every ioctl the core implements
  * @dev: the device
  * @cmd: the ioctl
  * @argp: its user argument
  *
  * Return: the ioctl's result, or -ENOIOCTLCMD for one the core does not
- * know (the device module may handle it).
+ * know either (the device's ops->ioctl was asked first).
  */
-long vhost_dev_ioctl(struct vhost_dev *dev, unsigned int cmd,
-		     void __user *argp)
+static long vhost_dev_ioctl(struct vhost_dev *dev, unsigned int cmd,
+			    void __user *argp)
 {
 	long ret;
 
@@ -483,7 +483,32 @@ long vhost_dev_ioctl(struct vhost_dev *dev, unsigned int cmd,
 	mutex_unlock(&dev->mutex);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(vhost_dev_ioctl);
+
+/**
+ * vhost_fop_ioctl - ioctl() on a vhost fd
+ * @f: the file; its private_data is the struct vhost_dev
+ * @cmd: the ioctl
+ * @arg: its argument, a user pointer
+ *
+ * The device's own ioctls first (ops->ioctl), then the core's.
+ *
+ * Context: process context; takes dev->mutex.
+ *
+ * Return: the ioctl's result, -ENOTTY for one neither knows.
+ */
+long vhost_fop_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct vhost_dev *dev = f->private_data;
+	void __user *argp = (void __user *)arg;
+	long ret = -ENOIOCTLCMD;
+
+	if (dev->ops->ioctl)
+		ret = dev->ops->ioctl(dev, cmd, argp);
+	if (ret == -ENOIOCTLCMD)
+		ret = vhost_dev_ioctl(dev, cmd, argp);
+	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
+}
+EXPORT_SYMBOL_GPL(vhost_fop_ioctl);
 
 /**
  * vhost_fop_read_iter - read() on a vhost fd: IOTLB messages

@@ -836,11 +836,27 @@ static void vhost_net_stop(struct vhost_dev *dev)
 	vhost_net_set_features(dev, 0);
 }
 
+/* The device's own ioctls; the core's are tried after them. */
+static long vhost_net_ioctl(struct vhost_dev *dev, unsigned int cmd,
+			    void __user *argp)
+{
+	struct vhost_net *n = container_of(dev, struct vhost_net, dev);
+	struct vhost_vring_file backend;
+
+	if (cmd == VHOST_NET_SET_BACKEND) {
+		if (copy_from_user(&backend, argp, sizeof(backend)))
+			return -EFAULT;
+		return vhost_net_set_backend(n, backend.index, backend.fd);
+	}
+	return -ENOIOCTLCMD;
+}
+
 static const struct vhost_dev_ops vhost_net_ops = {
 	.features = VHOST_NET_FEATURES,
 	.backend_features = VHOST_NET_BACKEND_FEATURES,
 	.set_features = vhost_net_set_features,
 	.stop = vhost_net_stop,
+	.ioctl = vhost_net_ioctl,
 };
 
 /* ---- the character device ------------------------------------------- */
@@ -902,25 +918,8 @@ static int vhost_net_release(struct inode *inode, struct file *f)
 	return 0;
 }
 
-static long vhost_net_ioctl(struct file *f, unsigned int cmd,
-			    unsigned long arg)
-{
-	struct vhost_net *n = container_of(f->private_data, struct vhost_net, dev);
-	void __user *argp = (void __user *)arg;
-	struct vhost_vring_file backend;
-	long ret;
-
-	if (cmd == VHOST_NET_SET_BACKEND) {
-		if (copy_from_user(&backend, argp, sizeof(backend)))
-			return -EFAULT;
-		return vhost_net_set_backend(n, backend.index, backend.fd);
-	}
-	ret = vhost_dev_ioctl(&n->dev, cmd, argp);
-	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
-}
-
 static const struct file_operations vhost_net_fops =
-	VHOST_DEVICE_FOPS(vhost_net_open, vhost_net_release, vhost_net_ioctl);
+	VHOST_DEVICE_FOPS(vhost_net_open, vhost_net_release);
 
 static struct miscdevice vhost_net_misc = {
 	.minor = VHOST_NET_MINOR,

@@ -1106,10 +1106,57 @@ static void vhost_scsi_stop(struct vhost_dev *dev)
 	vhost_scsi_unbind(container_of(dev, struct vhost_scsi, dev));
 }
 
+/* The device's own ioctls; the core's are tried after them. */
+static long vhost_scsi_ioctl(struct vhost_dev *dev, unsigned int cmd,
+			     void __user *argp)
+{
+	struct vhost_scsi *vs = container_of(dev, struct vhost_scsi,
+					     dev);
+	struct vhost_virtqueue *evt = &vs->rings[VHOST_SCSI_EVT].vq;
+	struct vhost_scsi_target t;
+	u32 missed;
+	long ret;
+
+	switch (cmd) {
+	case VHOST_SCSI_SET_ENDPOINT:
+	case VHOST_SCSI_CLEAR_ENDPOINT:
+		if (copy_from_user(&t, argp, sizeof(t)))
+			return -EFAULT;
+		t.vhost_wwpn[sizeof(t.vhost_wwpn) - 1] = '\0';
+		mutex_lock(&vs->dev.mutex);
+		ret = vhost_dev_check_owner(&vs->dev);
+		if (!ret)
+			ret = cmd == VHOST_SCSI_SET_ENDPOINT ?
+			      vhost_scsi_set_endpoint(vs, &t) :
+			      vhost_scsi_clear_endpoint(vs, &t);
+		mutex_unlock(&vs->dev.mutex);
+		return ret;
+	case VHOST_SCSI_GET_ABI_VERSION:
+		/* Encoded as _IOW, but the device writes it. */
+		return put_user(VHOST_SCSI_ABI_VERSION, (int __user *)argp);
+	case VHOST_SCSI_SET_EVENTS_MISSED:
+		if (get_user(missed, (u32 __user *)argp))
+			return -EFAULT;
+		mutex_lock(&evt->mutex);
+		vhost_scsi_fold_dropped(vs);
+		vs->events_missed = missed;
+		mutex_unlock(&evt->mutex);
+		return 0;
+	case VHOST_SCSI_GET_EVENTS_MISSED:
+		mutex_lock(&evt->mutex);
+		vhost_scsi_fold_dropped(vs);
+		missed = vs->events_missed;
+		mutex_unlock(&evt->mutex);
+		return put_user(missed, (u32 __user *)argp);
+	}
+	return -ENOIOCTLCMD;
+}
+
 static const struct vhost_dev_ops vhost_scsi_ops = {
 	.features = VHOST_SCSI_FEATURES,
 	.backend_features = VHOST_SCSI_BACKEND_FEATURES,
 	.stop = vhost_scsi_stop,
+	.ioctl = vhost_scsi_ioctl,
 };
 
 static int vhost_scsi_open(struct inode *inode, struct file *f)
@@ -1168,56 +1215,8 @@ static int vhost_scsi_release(struct inode *inode, struct file *f)
 	return 0;
 }
 
-static long vhost_scsi_ioctl(struct file *f, unsigned int cmd,
-			     unsigned long arg)
-{
-	struct vhost_scsi *vs = container_of(f->private_data, struct vhost_scsi,
-					     dev);
-	struct vhost_virtqueue *evt = &vs->rings[VHOST_SCSI_EVT].vq;
-	void __user *argp = (void __user *)arg;
-	struct vhost_scsi_target t;
-	u32 missed;
-	long ret;
-
-	switch (cmd) {
-	case VHOST_SCSI_SET_ENDPOINT:
-	case VHOST_SCSI_CLEAR_ENDPOINT:
-		if (copy_from_user(&t, argp, sizeof(t)))
-			return -EFAULT;
-		t.vhost_wwpn[sizeof(t.vhost_wwpn) - 1] = '\0';
-		mutex_lock(&vs->dev.mutex);
-		ret = vhost_dev_check_owner(&vs->dev);
-		if (!ret)
-			ret = cmd == VHOST_SCSI_SET_ENDPOINT ?
-			      vhost_scsi_set_endpoint(vs, &t) :
-			      vhost_scsi_clear_endpoint(vs, &t);
-		mutex_unlock(&vs->dev.mutex);
-		return ret;
-	case VHOST_SCSI_GET_ABI_VERSION:
-		/* Encoded as _IOW, but the device writes it. */
-		return put_user(VHOST_SCSI_ABI_VERSION, (int __user *)argp);
-	case VHOST_SCSI_SET_EVENTS_MISSED:
-		if (get_user(missed, (u32 __user *)argp))
-			return -EFAULT;
-		mutex_lock(&evt->mutex);
-		vhost_scsi_fold_dropped(vs);
-		vs->events_missed = missed;
-		mutex_unlock(&evt->mutex);
-		return 0;
-	case VHOST_SCSI_GET_EVENTS_MISSED:
-		mutex_lock(&evt->mutex);
-		vhost_scsi_fold_dropped(vs);
-		missed = vs->events_missed;
-		mutex_unlock(&evt->mutex);
-		return put_user(missed, (u32 __user *)argp);
-	}
-	ret = vhost_dev_ioctl(&vs->dev, cmd, argp);
-	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
-}
-
 static const struct file_operations vhost_scsi_fops =
-	VHOST_DEVICE_FOPS(vhost_scsi_open, vhost_scsi_release,
-			  vhost_scsi_ioctl);
+	VHOST_DEVICE_FOPS(vhost_scsi_open, vhost_scsi_release);
 
 static struct miscdevice vhost_scsi_misc = {
 	.minor = MISC_DYNAMIC_MINOR,

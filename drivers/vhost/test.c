@@ -104,10 +104,46 @@ static void vhost_test_stop(struct vhost_dev *dev)
 	vhost_test_run_ring(container_of(dev, struct vhost_test, dev), false);
 }
 
+/* The device's own ioctls; the core's are tried after them. */
+static long vhost_test_ioctl(struct vhost_dev *dev, unsigned int cmd,
+			     void __user *argp)
+{
+	struct vhost_test *t = container_of(dev, struct vhost_test, dev);
+	struct vhost_vring_file backend;
+	long ret;
+	int run;
+
+	switch (cmd) {
+	case VHOST_TEST_RUN:
+		if (get_user(run, (int __user *)argp))
+			return -EFAULT;
+		if (run != 0 && run != 1)
+			return -EINVAL;
+		break;
+	case VHOST_TEST_SET_BACKEND:
+		if (copy_from_user(&backend, argp, sizeof(backend)))
+			return -EFAULT;
+		if (backend.index >= 1)
+			return -ENOBUFS;
+		run = backend.fd != VHOST_FILE_UNBIND;
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+
+	mutex_lock(&t->dev.mutex);
+	ret = vhost_dev_check_owner(&t->dev);
+	if (!ret)
+		vhost_test_run_ring(t, run);
+	mutex_unlock(&t->dev.mutex);
+	return ret;
+}
+
 static const struct vhost_dev_ops vhost_test_ops = {
 	.features = VHOST_TEST_FEATURES,
 	.backend_features = VHOST_TEST_BACKEND_FEATURES,
 	.stop = vhost_test_stop,
+	.ioctl = vhost_test_ioctl,
 };
 
 static int vhost_test_open(struct inode *inode, struct file *f)
@@ -139,44 +175,8 @@ static int vhost_test_release(struct inode *inode, struct file *f)
 	return 0;
 }
 
-static long vhost_test_ioctl(struct file *f, unsigned int cmd,
-			     unsigned long arg)
-{
-	struct vhost_test *t = container_of(f->private_data, struct vhost_test, dev);
-	void __user *argp = (void __user *)arg;
-	struct vhost_vring_file backend;
-	long ret;
-	int run;
-
-	switch (cmd) {
-	case VHOST_TEST_RUN:
-		if (get_user(run, (int __user *)argp))
-			return -EFAULT;
-		if (run != 0 && run != 1)
-			return -EINVAL;
-		break;
-	case VHOST_TEST_SET_BACKEND:
-		if (copy_from_user(&backend, argp, sizeof(backend)))
-			return -EFAULT;
-		if (backend.index >= 1)
-			return -ENOBUFS;
-		run = backend.fd != VHOST_FILE_UNBIND;
-		break;
-	default:
-		ret = vhost_dev_ioctl(&t->dev, cmd, argp);
-		return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
-	}
-
-	mutex_lock(&t->dev.mutex);
-	ret = vhost_dev_check_owner(&t->dev);
-	if (!ret)
-		vhost_test_run_ring(t, run);
-	mutex_unlock(&t->dev.mutex);
-	return ret;
-}
-
 static const struct file_operations vhost_test_fops =
-	VHOST_DEVICE_FOPS(vhost_test_open, vhost_test_release, vhost_test_ioctl);
+	VHOST_DEVICE_FOPS(vhost_test_open, vhost_test_release);
 
 static struct miscdevice vhost_test_misc = {
 	.minor = MISC_DYNAMIC_MINOR,

@@ -3,8 +3,10 @@
  * The vhost core as seen by device modules (test, net, scsi, vsock).
  *
  * A device embeds a struct vhost_dev and an array of struct vhost_virtqueue,
- * hands them to vhost_dev_init(), forwards its ioctls to vhost_dev_ioctl()
- * and consumes rings with vhost_vq_fetch() / vhost_vq_push_used(). All
+ * hands them to vhost_dev_init() with its struct vhost_dev_ops (features,
+ * its own ioctls, stop), declares its file operations with
+ * VHOST_DEVICE_FOPS() and consumes rings with vhost_vq_run(), or
+ * vhost_vq_fetch() / vhost_vq_add_used() where a chain is not the unit. All
  * ring processing runs on a worker, in the owner's address space.
  */
 #ifndef VHOST_OOT_VHOST_H
@@ -244,12 +246,17 @@ struct vhost_virtqueue {
  * @set_features: optional, called with dev->mutex held after the core
  *	accepted a new feature set (all rings already updated)
  * @stop: optional, detach backends before the core tears rings down
+ * @ioctl: optional, the device's own ioctls, tried before the core's
+ *	(vhost_fop_ioctl()); returns -ENOIOCTLCMD for a command it does not
+ *	have. Takes dev->mutex itself where it needs it.
  */
 struct vhost_dev_ops {
 	u64 features;
 	u64 backend_features;
 	int (*set_features)(struct vhost_dev *dev, u64 features);
 	void (*stop)(struct vhost_dev *dev);
+	long (*ioctl)(struct vhost_dev *dev, unsigned int cmd,
+		      void __user *argp);
 };
 
 /**
@@ -303,27 +310,27 @@ int vhost_dev_init(struct vhost_dev *dev, const char *name,
 		   unsigned int iov_max, unsigned int weight,
 		   unsigned int byte_weight);
 void vhost_dev_cleanup(struct vhost_dev *dev);
-long vhost_dev_ioctl(struct vhost_dev *dev, unsigned int cmd,
-		     void __user *argp);
 int vhost_dev_check_owner(struct vhost_dev *dev);
 void vhost_dev_flush(struct vhost_dev *dev);
 bool vhost_has_feature(struct vhost_virtqueue *vq, unsigned int bit);
 
 /*
  * The file operations of a vhost device node. The device's open() sets
- * file->private_data to its struct vhost_dev, which the core's read, write
- * and poll use (the device IOTLB's message channel); the device's release
- * and ioctl find their own structure from it with container_of().
+ * file->private_data to its struct vhost_dev, which the core's ioctl, read,
+ * write and poll use (ioctls go to the device's ops->ioctl first, then to
+ * the core; read and write are the device IOTLB's message channel); the
+ * device's release finds its own structure from it with container_of().
  */
+long vhost_fop_ioctl(struct file *f, unsigned int cmd, unsigned long arg);
 ssize_t vhost_fop_read_iter(struct kiocb *iocb, struct iov_iter *to);
 ssize_t vhost_fop_write_iter(struct kiocb *iocb, struct iov_iter *from);
 __poll_t vhost_fop_poll(struct file *file, poll_table *wait);
 
-#define VHOST_DEVICE_FOPS(open_fn, release_fn, ioctl_fn) {		\
+#define VHOST_DEVICE_FOPS(open_fn, release_fn) {			\
 	.owner = THIS_MODULE,						\
 	.open = open_fn,						\
 	.release = release_fn,						\
-	.unlocked_ioctl = ioctl_fn,					\
+	.unlocked_ioctl = vhost_fop_ioctl,				\
 	.compat_ioctl = compat_ptr_ioctl,				\
 	.read_iter = vhost_fop_read_iter,				\
 	.write_iter = vhost_fop_write_iter,				\

@@ -443,10 +443,48 @@ static void vhost_vsock_stop(struct vhost_dev *dev)
 				false);
 }
 
+/* The device's own ioctls; the core's are tried after them. */
+static long vhost_vsock_ioctl(struct vhost_dev *dev, unsigned int cmd,
+			      void __user *argp)
+{
+	struct vhost_vsock *v = container_of(dev,
+					     struct vhost_vsock, dev);
+	long ret;
+	u64 cid;
+	int run;
+
+	switch (cmd) {
+	case VHOST_VSOCK_SET_GUEST_CID:
+		if (copy_from_user(&cid, argp, sizeof(cid)))
+			return -EFAULT;
+		/*
+		 * Before any owner too: libvirt reserves the CID on a fresh
+		 * fd, then hands the fd to QEMU, which becomes the owner.
+		 */
+		mutex_lock(&v->dev.mutex);
+		ret = v->dev.mm ? vhost_dev_check_owner(&v->dev) : 0;
+		if (!ret)
+			ret = vhost_vsock_set_cid(v, cid);
+		mutex_unlock(&v->dev.mutex);
+		return ret;
+	case VHOST_VSOCK_SET_RUNNING:
+		if (copy_from_user(&run, argp, sizeof(run)))
+			return -EFAULT;
+		mutex_lock(&v->dev.mutex);
+		ret = vhost_dev_check_owner(&v->dev);
+		if (!ret)
+			vhost_vsock_set_running(v, run);
+		mutex_unlock(&v->dev.mutex);
+		return ret;
+	}
+	return -ENOIOCTLCMD;
+}
+
 static const struct vhost_dev_ops vhost_vsock_ops = {
 	.features = VHOST_VSOCK_FEATURES,
 	.backend_features = VHOST_VSOCK_BACKEND_FEATURES,
 	.stop = vhost_vsock_stop,
+	.ioctl = vhost_vsock_ioctl,
 };
 
 static int vhost_vsock_open(struct inode *inode, struct file *f)
@@ -521,47 +559,8 @@ static int vhost_vsock_release(struct inode *inode, struct file *f)
 	return 0;
 }
 
-static long vhost_vsock_ioctl(struct file *f, unsigned int cmd,
-			      unsigned long arg)
-{
-	struct vhost_vsock *v = container_of(f->private_data,
-					     struct vhost_vsock, dev);
-	void __user *argp = (void __user *)arg;
-	long ret;
-	u64 cid;
-	int run;
-
-	switch (cmd) {
-	case VHOST_VSOCK_SET_GUEST_CID:
-		if (copy_from_user(&cid, argp, sizeof(cid)))
-			return -EFAULT;
-		/*
-		 * Before any owner too: libvirt reserves the CID on a fresh
-		 * fd, then hands the fd to QEMU, which becomes the owner.
-		 */
-		mutex_lock(&v->dev.mutex);
-		ret = v->dev.mm ? vhost_dev_check_owner(&v->dev) : 0;
-		if (!ret)
-			ret = vhost_vsock_set_cid(v, cid);
-		mutex_unlock(&v->dev.mutex);
-		return ret;
-	case VHOST_VSOCK_SET_RUNNING:
-		if (copy_from_user(&run, argp, sizeof(run)))
-			return -EFAULT;
-		mutex_lock(&v->dev.mutex);
-		ret = vhost_dev_check_owner(&v->dev);
-		if (!ret)
-			vhost_vsock_set_running(v, run);
-		mutex_unlock(&v->dev.mutex);
-		return ret;
-	}
-	ret = vhost_dev_ioctl(&v->dev, cmd, argp);
-	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
-}
-
 static const struct file_operations vhost_vsock_fops =
-	VHOST_DEVICE_FOPS(vhost_vsock_open, vhost_vsock_release,
-			  vhost_vsock_ioctl);
+	VHOST_DEVICE_FOPS(vhost_vsock_open, vhost_vsock_release);
 
 static struct miscdevice vhost_vsock_misc = {
 	.minor = VHOST_VSOCK_MINOR,
