@@ -100,7 +100,7 @@ static void lio_backstore(char *dir, size_t len, const char *kind,
 {
 	char hba[128], path[400];
 
-	snprintf(hba, sizeof(hba), LIO "/suites/%s_%u", kind, id);
+	snprintf(hba, sizeof(hba), LIO "/core/%s_%u", kind, id);
 	lio_mkdir(hba);
 	snprintf(dir, len, "%s/disk", hba);
 	lio_mkdir(dir);
