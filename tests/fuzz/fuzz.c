@@ -1089,6 +1089,19 @@ static void do_ring_garbage(struct env *e, unsigned int slot, const struct op *o
 	e->s[slot].vq[o->vq % NVQ].canon = false;
 }
 
+/*
+ * The used index in guest memory now. A ring starts from it (the device
+ * reads it when it starts the ring, as Linux does), so the entries below it
+ * were written before: by an earlier device of this slot, for another size,
+ * or by the fuzzer itself. Only entries past it are this device's.
+ */
+static uint16_t used_idx_now(struct env *e, unsigned int slot, unsigned int vq)
+{
+	uint8_t *used = e->ram + ring_off(slot, vq) + 5120;
+
+	return __atomic_load_n((uint16_t *)(used + 2), __ATOMIC_ACQUIRE);
+}
+
 /* Used entries the device wrote since the last look must name a head < num. */
 static void check_used(struct env *e, unsigned int slot)
 {
@@ -1192,6 +1205,15 @@ static long do_iotlb_write(struct env *e, struct slot *s, const struct op *o)
 	return rc > 0 ? 0 : rc;
 }
 
+/* Whether @fd is (still) open on the target's device node. */
+static bool fd_is_target(struct env *e, int fd)
+{
+	struct stat a, b;
+
+	return fd >= 0 && !fstat(fd, &a) && !stat(e->t->path, &b) &&
+	       S_ISCHR(a.st_mode) && a.st_rdev == b.st_rdev;
+}
+
 static long do_iotlb_read(struct env *e, struct slot *s)
 {
 	uint8_t buf[256];
@@ -1202,7 +1224,13 @@ static long do_iotlb_read(struct env *e, struct slot *s)
 	if (n < 0)
 		return -errno;
 	if (n != sizeof(struct vhost_msg)) {
-		failf(e, "IOTLB read returned %zd bytes, not %zu", n, sizeof(struct vhost_msg));
+		/*
+		 * A RACE thread may have closed the slot's fd and the number
+		 * been reused (a socket, an eventfd): judge only a vhost fd.
+		 */
+		if (fd_is_target(e, s->fd))
+			failf(e, "IOTLB read returned %zd bytes, not %zu", n,
+			      sizeof(struct vhost_msg));
 		return 0;
 	}
 	memcpy(&m, buf, sizeof(m));
@@ -1565,7 +1593,8 @@ static void do_setup(struct env *e, unsigned int slot, const struct op *o)
 		if (!xioctl(s->fd, VHOST_SET_VRING_ADDR, &a))
 			s->vq[vq].canon = true;
 		st.num = 0;
-		xioctl(s->fd, VHOST_SET_VRING_BASE, &st);
+		if (!xioctl(s->fd, VHOST_SET_VRING_BASE, &st))
+			s->vq[vq].used_seen = used_idx_now(e, slot, vq);
 		xioctl(s->fd, VHOST_SET_VRING_KICK, &fl);
 		fl.fd = e->efd[3 + (slot + vq) % 3];
 		xioctl(s->fd, VHOST_SET_VRING_CALL, &fl);
@@ -1969,12 +1998,9 @@ static long exec_op(struct env *e, const struct op *o)
 
 		rc = xioctl(fd, VHOST_SET_VRING_NUM, &st);
 		if (!rc && o->vq < NVQ) {
-			uint8_t *used = e->ram + ring_off(slot, o->vq) + 5120;
-
 			s->vq[o->vq].num = st.num;
 			/* Entries already there were written for the old size. */
-			s->vq[o->vq].used_seen =
-				__atomic_load_n((uint16_t *)(used + 2), __ATOMIC_ACQUIRE);
+			s->vq[o->vq].used_seen = used_idx_now(e, slot, o->vq);
 			if (st.num > RING_MAX)
 				e->insane = true;
 		}
@@ -1990,7 +2016,7 @@ static long exec_op(struct env *e, const struct op *o)
 		rc = xioctl(fd, VHOST_SET_VRING_BASE, &st);
 		if (!rc && o->vq < NVQ) {
 			s->vq[o->vq].avail_idx = (uint16_t)st.num;
-			s->vq[o->vq].used_seen = (uint16_t)st.num;
+			s->vq[o->vq].used_seen = used_idx_now(e, slot, o->vq);
 		}
 		break;
 	}
@@ -2192,12 +2218,14 @@ static long exec_op(struct env *e, const struct op *o)
 
 		if (!xioctl(fd, VHOST_SET_VRING_NUM, &st) && vq < NVQ) {
 			s->vq[vq].num = st.num;
-			s->vq[vq].used_seen = 0;
+			s->vq[vq].used_seen = used_idx_now(e, slot, vq);
 		}
 		do_vring_addr(e, s, slot, &sub);
 		st.num = 0;
-		if (!xioctl(fd, VHOST_SET_VRING_BASE, &st) && vq < NVQ)
-			s->vq[vq].avail_idx = s->vq[vq].used_seen = 0;
+		if (!xioctl(fd, VHOST_SET_VRING_BASE, &st) && vq < NVQ) {
+			s->vq[vq].avail_idx = 0;
+			s->vq[vq].used_seen = used_idx_now(e, slot, vq);
+		}
 		xioctl(fd, VHOST_SET_VRING_KICK, &fl);
 		fl.fd = e->efd[3 + (slot + vq) % 3];
 		xioctl(fd, VHOST_SET_VRING_CALL, &fl);
