@@ -40,7 +40,8 @@ blind=
 
 npass=0
 nfail=0
-loaded=()
+# shellcheck source=tests/lib/modules.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/modules.sh"
 lio=/sys/kernel/config/target
 wwpn=naa.5001405fa2200001
 rd=$lio/core/rd_mcp_4242
@@ -86,30 +87,13 @@ mountpoint -q /sys/kernel/config 2>/dev/null ||
 # ---------------------------------------------------------------------
 # load (as tests/suites/run-suites.sh does)
 
-for m in vhost_test vhost_net vhost_scsi vhost_vsock vhost_vdpa vhost; do
-	[ -d /sys/module/$m ] && rmmod "$m" 2>/dev/null
-done
-if [ -d /sys/module/vhost ]; then
+if ! vt_mod_unload_stale; then
 	result FAIL modules_load "a vhost module is loaded and cannot be removed"
 	exit 1
 fi
 
-load_one() {		# load_one NAME [PARAM=VALUE...]: its dependencies first
-	local name=$1 dep err
-	shift
-	for dep in $(modinfo -F depends "$moddir/$name.ko" 2>/dev/null | tr ',' ' '); do
-		[ -d "/sys/module/$dep" ] && continue
-		if [ -f "$moddir/$dep.ko" ]; then
-			load_one "$dep" || return 1
-		else
-			modprobe "$dep" 2>/dev/null || { note "modprobe $dep failed"; return 1; }
-		fi
-	done
-	if ! err=$(insmod "$moddir/$name.ko" "$@" 2>&1); then
-		note "insmod $moddir/$name.ko: $err"
-		return 1
-	fi
-	loaded+=("$name")
+load_one() {		# load_one NAME [PARAM=VALUE...]: ours, after its dependencies
+	vt_mod_load "$moddir" "$@"
 }
 
 if ! load_one vhost || ! load_one vhost_test; then
@@ -209,16 +193,10 @@ if [ -n "${have[vsock]:-}" ]; then
 		sleep 0.1
 	done
 fi
-unload_err=
-for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
-	m=${loaded[$i]}
-	err=$(rmmod "$m" 2>&1) ||
-		unload_err="$unload_err rmmod $m: $err (refcnt $(cat "/sys/module/$m/refcnt" 2>/dev/null));"
-done
-if [ -z "$unload_err" ]; then
+if vt_mod_unload_all; then
 	result PASS modules_unload
 else
-	result FAIL modules_unload "${unload_err# }"
+	result FAIL modules_unload "$vt_mod_unload_err"
 fi
 
 ops_s=$(awk -v o="$total_ops" -v s="$total_s" 'BEGIN { printf "%.0f", (s > 0 ? o / s : 0) }')
