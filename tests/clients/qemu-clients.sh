@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck disable=SC2016,SC2054 # check ... eval '...' expands later; commas in QEMU options
+# shellcheck disable=SC2016,SC2054 # commands for the guest or sh -c; commas in QEMU options
 #
 # vhost-net, vhost-vsock and vhost-scsi under real clients.  Runs INSIDE the test VM
 # (tests/vm/run-vm), as root:
@@ -76,6 +76,27 @@ show() { # indent a block of output (demo: always; tests: on failure)
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 T0=$EPOCHREALTIME
 timing() { note "time: $1 $(since "$2") s (total $(since "$T0") s)"; }
+
+# Predicates the checks share.
+# succeeded_saying STATUS OUTPUT PATTERN: STATUS is 0 and a line of OUTPUT matches PATTERN.
+succeeded_saying() { [ "$1" = 0 ] && grep -q -- "$3" <<<"$2"; }
+# ping_ok STATUS OUTPUT [STATUS OUTPUT]...: every ping succeeded and lost no packet.
+ping_ok() {
+	while [ $# -gt 0 ]; do
+		succeeded_saying "$1" "$2" " 0% packet loss" || return 1
+		shift 2
+	done
+}
+# same_nonempty A B: A is not empty and B is the same.
+same_nonempty() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+# round_trip_ok STATUS SENT GOT: the transfer succeeded and brought back what was sent.
+round_trip_ok() { [ "$1" = 0 ] && same_nonempty "$2" "$3"; }
+# holds_ours COUNT WANT MODULE: a QEMU holds WANT descriptors of MODULE's device, and MODULE is
+# ours (or the run is the in-tree baseline).
+holds_ours() { [ "$1" = "$2" ] && { [ "$intree" = 1 ] || vt_mod_is_ours "$3"; }; }
+# devices_busy COUNT WANT IDLE: WANT devices of the QEMU in debugfs, none of them idle (IDLE is
+# the list of those whose rings carried no chain).
+devices_busy() { [ "$1" = "$2" ] && [ -z "$3" ]; }
 
 work=$(mktemp -d /var/tmp/qemu-clients.XXXXXX)
 pids=()      # background processes of ours to end at exit
@@ -412,6 +433,12 @@ vsock_port=5000
 # sums FILE...: "SIZE SHA256" per file
 sums() { local f; for f in "$@"; do echo "$(wc -c <"$f") $(sha256sum <"$f" | cut -d' ' -f1)"; done; }
 
+# guest_echo_ok STATUS OUTPUT SENT GOT: the guest's command and its socat succeeded, and what
+# came back is the 1 MiB sent.
+guest_echo_ok() {
+	[ "$1" = 0 ] && grep -q "^socat=0$" <<<"$2" && [ "$3" = "$4" ] && [ "${3%% *}" = $vsock_bytes ]
+}
+
 # vsock_guest_connects CASE SOCAT-OPTIONS: a host listener echoes (socat ... PIPE); the guest
 # connects to CID 2, sends 1 MiB of random bytes, half-closes and compares what came back.
 vsock_guest_connects() {
@@ -428,7 +455,7 @@ vsock_guest_connects() {
 	sent=$(grep -E '^[0-9]+ [0-9a-f]{64}$' <<<"$out" | sed -n 1p)
 	got=$(grep -E '^[0-9]+ [0-9a-f]{64}$' <<<"$out" | sed -n 2p)
 	check "$name" "guest rc=$rc, $(grep -o 'socat=[0-9]*' <<<"$out"); sent '$sent', got back '$got'" \
-		eval '[ $rc = 0 ] && grep -q "^socat=0$" <<<"$out" && [ "$sent" = "$got" ] && [ "${sent%% *}" = $vsock_bytes ]'
+		guest_echo_ok "$rc" "$out" "$sent" "$got"
 	if [ "$sent" != "$got" ] || [ -z "$sent" ]; then
 		{ printf '%s' "$out"; cat "$work/vsock-$port.log"; } | show
 	fi
@@ -448,7 +475,7 @@ vsock_host_connects() {
 	sent=$(sums "$work/v.in")
 	got=$(sums "$work/v.out")
 	[ $demo = 0 ] || echo "host# cmp v.in v.out: $(cmp "$work/v.in" "$work/v.out" 2>&1 && echo same bytes)"
-	check "$name" "host socat rc=$rc; sent '$sent', got back '$got'" eval '[ $rc = 0 ] && [ "$sent" = "$got" ]'
+	check "$name" "host socat rc=$rc; sent '$sent', got back '$got'" round_trip_ok "$rc" "$sent" "$got"
 	if [ $rc != 0 ] || [ "$sent" != "$got" ]; then
 		{
 			cat "$work/v.err"
@@ -462,11 +489,8 @@ vsock_cases() {
 	local pid=$1 n d bad='' ndev=0 s t=$EPOCHREALTIME
 	local area=vsock
 	n=$(vhost_fds "$pid" /dev/vhost-vsock)
-	if [ "$n" = 1 ] && { [ $intree = 1 ] || vt_mod_is_ours vhost_vsock; }; then
-		result PASS qemu-holds-vhost-vsock
-	else
-		result FAIL qemu-holds-vhost-vsock "QEMU $pid holds $n /dev/vhost-vsock fds (want 1); vhost_vsock taint '$(cat /sys/module/vhost_vsock/taint 2>/dev/null)'"
-	fi
+	check qemu-holds-vhost-vsock "QEMU $pid holds $n /dev/vhost-vsock fds (want 1); vhost_vsock taint '$(cat /sys/module/vhost_vsock/taint 2>/dev/null)'" \
+		holds_ours "$n" 1 vhost_vsock
 	banner "vsock: host (CID 2) <-> guest (CID $qemu_cid), socat echoes 1 MiB each way"
 	vsock_host_connects stream-host-to-guest '' "$qemu_cid"
 	vsock_guest_connects stream-guest-to-host ''
@@ -482,7 +506,7 @@ vsock_cases() {
 			[ "$s" -gt 0 ] || bad+=" ${d##*/}"
 		done
 		check datapath "$ndev vsock devices of QEMU $pid in debugfs (want 1); without chains:$bad" \
-			eval '[ $ndev = 1 ] && [ -z "$bad" ]'
+			devices_busy "$ndev" 1 "$bad"
 	fi
 	timing vsock-cases "$t"
 }
@@ -496,6 +520,13 @@ scsi_wwpn=naa.5001405f0c1e0001
 scsi_bytes=$((64 << 20))
 scsi_img=$work/scsi-disk.img
 scsi_ok=0 # the target is set up: the guests get the device
+
+# targetcli_shows_target OUTPUT NEXUS: "ls /vhost" shows the target, tpg1 with the nexus, lun0
+# on fileio/vtdisk and its file.
+targetcli_shows_target() {
+	grep -q "o- $scsi_wwpn " <<<"$1" && grep -q "o- tpg1 .*\[$2" <<<"$1" &&
+		grep -q "o- lun0 .*\[fileio/vtdisk ($scsi_img)" <<<"$1"
+}
 
 # scsi_setup: the target, made by targetcli: the targetcli-setup and targetcli-ls cases.
 scsi_setup() {
@@ -541,10 +572,8 @@ scsi_setup() {
 	[ $intree = 1 ] || vt_mod_is_ours vhost_scsi || why+="vhost_scsi taint '$(cat /sys/module/vhost_scsi/taint)'; "
 	check targetcli-setup "${why%; }" [ -z "$why" ]
 	note "nexus $nexus, lun_0 -> $link"
-	# "ls /vhost": the target, tpg1 with the nexus, lun0 on fileio/vtdisk and its file.
 	check targetcli-ls "targetcli ls /vhost does not show $scsi_wwpn/tpg1 [$nexus]/lun0 on fileio/vtdisk" \
-		eval 'grep -q "o- $scsi_wwpn " <<<"$out" && grep -q "o- tpg1 .*\[$nexus" <<<"$out" &&
-			grep -q "o- lun0 .*\[fileio/vtdisk ($scsi_img)" <<<"$out"'
+		targetcli_shows_target "$out" "$nexus"
 	[ -z "$why" ] || printf '%s\n' "$out" | show
 	timing scsi-setup "$t"
 	[ -z "$why" ]
@@ -566,6 +595,13 @@ scsi_teardown() {
 	timing scsi-teardown "$t"
 }
 
+# lio_disk_ok STATUS SECTORS VENDOR: the guest found a disk of the backstore's size from LIO.
+lio_disk_ok() { [ "$1" = 0 ] && [ "$2" = $((scsi_bytes / 512)) ] && [ "$3" = LIO-ORG ]; }
+# only_lun0 STATUS OUTPUT: sg_luns succeeded and reports exactly one LUN, LUN 0.
+only_lun0() {
+	[ "$1" = 0 ] && [ "$(grep -cE "^ +[0-9a-f]{16}$" <<<"$2")" = 1 ] && grep -qE "^ +0{16}$" <<<"$2"
+}
+
 # scsi_disk CASE: wait for the guest's disk (sd*) and set $sdev; its size and LIO's vendor.
 sdev=''
 scsi_disk() {
@@ -577,7 +613,7 @@ scsi_disk() {
 	[ $demo = 1 ] || grep -Ev '^(disk .*)?$' <<<"$AOUT" | while IFS= read -r l; do note "guest: $l"; done
 	read -r _ sdev sectors vendor <<<"$line"
 	check "$1" "guest rc=$rc, disk '$sdev', $sectors sectors (want $((scsi_bytes / 512))), vendor '$vendor'" \
-		eval '[ $rc = 0 ] && [ "$sectors" = $((scsi_bytes / 512)) ] && [ "$vendor" = LIO-ORG ]'
+		lio_disk_ok "$rc" "$sectors" "$vendor"
 	[ $rc = 0 ] || printf '%s' "$AOUT" | show
 	timing "$1" "$t"
 	[ $rc = 0 ] && [ -n "$sdev" ]
@@ -590,19 +626,17 @@ scsi_sg() {
 	gx 30 "sg_inq /dev/$sdev"
 	rc=$?
 	check "${p}sg-inq" "rc=$rc, no 'Vendor identification: LIO-ORG'" \
-		eval '[ $rc = 0 ] && grep -q "Vendor identification: LIO-ORG" <<<"$AOUT"'
+		succeeded_saying "$rc" "$AOUT" "Vendor identification: LIO-ORG"
 	[ $rc = 0 ] || printf '%s' "$AOUT" | show
 	[ "${2:-}" = all ] || return 0
 	gx 30 "sg_luns /dev/$sdev"
 	rc=$?
-	check "${p}sg-luns" "rc=$rc, want exactly LUN 0000000000000000" \
-		eval '[ $rc = 0 ] && [ "$(grep -cE "^ +[0-9a-f]{16}$" <<<"$AOUT")" = 1 ] &&
-			grep -qE "^ +0{16}$" <<<"$AOUT"'
+	check "${p}sg-luns" "rc=$rc, want exactly LUN 0000000000000000" only_lun0 "$rc" "$AOUT"
 	[ $rc = 0 ] || printf '%s' "$AOUT" | show
 	gx 30 "sg_readcap /dev/$sdev"
 	rc=$?
 	check "${p}sg-readcap" "rc=$rc, no 'Device size: $scsi_bytes bytes'" \
-		eval '[ $rc = 0 ] && grep -q "Device size: $scsi_bytes bytes" <<<"$AOUT"'
+		succeeded_saying "$rc" "$AOUT" "Device size: $scsi_bytes bytes"
 	[ $rc = 0 ] || printf '%s' "$AOUT" | show
 	timing "${p}sg" "$t"
 }
@@ -615,23 +649,26 @@ scsi_dd() {
 	rc=$?
 	sent=$(awk '$2 == "/tmp/pat" {print $1}' <<<"$AOUT")
 	got=$(awk '$2 == "/tmp/back" {print $1}' <<<"$AOUT")
-	check "${p}dd-roundtrip" "guest rc=$rc; wrote '$sent', read back '$got'" \
-		eval '[ $rc = 0 ] && [ -n "$sent" ] && [ "$sent" = "$got" ]'
+	check "${p}dd-roundtrip" "guest rc=$rc; wrote '$sent', read back '$got'" round_trip_ok "$rc" "$sent" "$got"
 	[ $rc = 0 ] || printf '%s' "$AOUT" | show
 	timing "${p}dd" "$t"
 	[ $demo = 0 ] || echo "host# dd if=${scsi_img##*/} bs=1M skip=$at count=8 | sha256sum   (the backstore's file)"
 	host=$(dd if="$scsi_img" bs=1M skip="$at" count=8 2>/dev/null | sha256sum | cut -d' ' -f1)
 	[ $demo = 0 ] || echo "$host  -"
 	check "${p}host-sees-data" "the backstore's file has '$host' at $at MiB, the guest wrote '$sent'" \
-		eval '[ -n "$sent" ] && [ "$host" = "$sent" ]'
+		same_nonempty "$sent" "$host"
 }
+
+# scsi_rings_busy NDEV CHAINS BYTES: one device, whose request rings carried chains and more bytes
+# than the 8 MiB read back.
+scsi_rings_busy() { [ "$1" = 1 ] && [ "$2" -gt 0 ] && [ "$3" -gt $((8 << 20)) ]; }
 
 # scsi_cases QEMU-PID: QEMU holds our /dev/vhost-scsi; the guest's disk; what crossed our rings.
 scsi_cases() {
 	local pid=$1 area=scsi n c d s t=$EPOCHREALTIME ndev=0 chains=0 bytes=0
 	n=$(vhost_fds "$pid" /dev/vhost-scsi)
 	check qemu-holds-vhost-scsi "QEMU $pid holds $n /dev/vhost-scsi fds (want 1); vhost_scsi taint '$(cat /sys/module/vhost_scsi/taint 2>/dev/null)'" \
-		eval '[ "$n" = 1 ] && { [ $intree = 1 ] || vt_mod_is_ours vhost_scsi; }'
+		holds_ours "$n" 1 vhost_scsi
 	banner "vhost-scsi: the guest's virtio_scsi drives LIO's LUN through our vhost_scsi"
 	if scsi_disk disk; then
 		scsi_sg '' all
@@ -656,10 +693,14 @@ scsi_cases() {
 			[ $demo = 0 ] || { echo "host# cat ${d}/vq2"; cat "$d/vq2"; }
 		done
 		check datapath "$ndev vhost-scsi devices of QEMU $pid in debugfs (want 1); request rings: $chains chains, $bytes bytes (want > 8 MiB)" \
-			eval '[ $ndev = 1 ] && [ "$chains" -gt 0 ] && [ "$bytes" -gt $((8 << 20)) ]'
+			scsi_rings_busy "$ndev" "$chains" "$bytes"
 	fi
 	timing scsi-cases "$t"
 }
+
+# iperf_ok CLIENT-STATUS CLIENT-OUTPUT [SERVER-STATUS]: both ends finished, the client's summary
+# has the receiver's line.
+iperf_ok() { [ "${3:-0}" = 0 ] && succeeded_saying "$1" "$2" receiver; }
 
 # The direct QEMU guest: every case but libvirt's.  Returns 1 if the guest did not boot.
 qemu_run() {
@@ -715,7 +756,7 @@ qemu_run() {
 		echo "host# cat /sys/module/vhost_net/taint"
 		cat /sys/module/vhost_net/taint
 	fi
-	if [ "$n" = "$want" ] && { [ $intree = 1 ] || vt_mod_is_ours vhost_net; }; then
+	if holds_ours "$n" "$want" vhost_net; then
 		result PASS qemu-holds-vhost-net
 	else
 		result FAIL qemu-holds-vhost-net "QEMU $gpid holds $n /dev/vhost-net fds (want $want); vhost_net taint '$(cat /sys/module/vhost_net/taint)'"
@@ -731,11 +772,11 @@ qemu_run() {
 	gx 40 "ping -c 3 -w 30 169.254.1.1"
 	rc=$?
 	out=$AOUT
-	check ping-guest-to-host "rc=$rc" eval '[ $rc = 0 ] && grep -q " 0% packet loss" <<<"$out"'
+	check ping-guest-to-host "rc=$rc" ping_ok "$rc" "$out"
 	[ $rc = 0 ] || printf '%s' "$out" | show
 	hx busybox ping -c 3 -w 30 169.254.1.2
 	rc=$?
-	check ping-host-to-guest "rc=$rc" eval '[ $rc = 0 ] && grep -q " 0% packet loss" <<<"$HOUT"'
+	check ping-host-to-guest "rc=$rc" ping_ok "$rc" "$HOUT"
 	[ $rc = 0 ] || printf '%s\n' "$HOUT" | show
 
 	# --- iperf3 TCP both ways (completion checked, never throughput)
@@ -746,8 +787,7 @@ qemu_run() {
 		out=$AOUT
 		iperf_srv_done "$work/srv1.log"
 		src=$?
-		check iperf3-guest-to-host "client rc=$rc, server ok=$src" \
-			eval '[ $rc = 0 ] && [ $src = 0 ] && grep -q receiver <<<"$out"'
+		check iperf3-guest-to-host "client rc=$rc, server ok=$src" iperf_ok "$rc" "$out" "$src"
 		if [ $rc != 0 ] || [ $src != 0 ]; then { printf '%s' "$out"; cat "$work/srv1.log"; } | show; fi
 	else
 		result FAIL iperf3-guest-to-host "host iperf3 server did not start"
@@ -757,7 +797,7 @@ qemu_run() {
 	if [ $rc = 0 ]; then
 		hx timeout 90 iperf3 -c 169.254.1.2 -p 5202 -n 8M --connect-timeout 10000
 		rc=$?
-		check iperf3-host-to-guest "client rc=$rc" eval '[ $rc = 0 ] && grep -q receiver <<<"$HOUT"'
+		check iperf3-host-to-guest "client rc=$rc" iperf_ok "$rc" "$HOUT"
 		[ $rc = 0 ] || printf '%s\n' "$HOUT" | show
 	else
 		result FAIL iperf3-host-to-guest "guest iperf3 server did not start (rc=$rc)"
@@ -779,8 +819,7 @@ qemu_run() {
 		out=$AOUT
 		hx busybox ping -c 3 -w 30 169.254.2.2
 		hrc=$?
-		check mq/ping "guest->host rc=$rc, host->guest rc=$hrc" \
-			eval '[ $rc = 0 ] && [ $hrc = 0 ] && grep -q " 0% packet loss" <<<"$out" && grep -q " 0% packet loss" <<<"$HOUT"'
+		check mq/ping "guest->host rc=$rc, host->guest rc=$hrc" ping_ok "$rc" "$out" "$hrc" "$HOUT"
 
 		# One client per guest CPU (XPS maps CPU n to tx queue n; the host's tap answers a flow on
 		# the queue it came from), each way: every queue pair carries data in both directions.
@@ -832,7 +871,7 @@ qemu_run() {
 			[ $demo = 0 ] || for q in "$d"/vq*; do echo "host# cat $q"; cat "$q"; done
 		done
 		check vhost-datapath "devices with no chains:$bad; ${#dbg[@]} devices (want $want)" \
-			eval '[ -z "$bad" ] && [ ${#dbg[@]} = $want ]'
+			devices_busy "${#dbg[@]}" "$want" "$bad"
 	else
 		w=$(cat /proc/[0-9]*/task/[0-9]*/comm 2>/dev/null | grep -c "^vhost-$gpid$")
 		# (One worker per vhost device of this QEMU: the NICs' queue pairs, vsock, scsi.)
@@ -993,7 +1032,7 @@ libvirt_guest() {
 	# libvirt logs the command line with one option per line and backslash continuations.
 	cmdl=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$log" | grep -a 'qemu-system-x86_64' | tail -n 1)
 	if [ $demo = 1 ] || [ $rc != 0 ]; then printf '%s' "$out" | show; fi
-	if [ $rc != 0 ] || ! grep -q " 0% packet loss" <<<"$out"; then
+	if ! ping_ok "$rc" "$out"; then
 		result FAIL libvirt-ping "guest ping to the host: rc=$rc"
 	elif ! grep -qE '"vhost":true|vhost=on' <<<"$cmdl" || ! grep -q 'vhostfd' <<<"$cmdl"; then
 		result FAIL libvirt-ping "QEMU's command line in $log shows no vhost: $(grep -oE -- "-netdev [^ ]+" <<<"$cmdl")"
@@ -1011,10 +1050,10 @@ libvirt_guest() {
 		# <vsock model='virtio'>: libvirt opens /dev/vhost-vsock and hands QEMU the fd.
 		n=$(vhost_fds "$qpid" /dev/vhost-vsock)
 		note "libvirt vsock device: $(grep -oE -- "-device [^ ]*vhost-vsock[^ ]*" <<<"$cmdl")"
-		if [ "$n" != 1 ] || { [ $intree = 0 ] && ! vt_mod_is_ours vhost_vsock; }; then
-			area=vsock result FAIL libvirt-stream-host-to-guest "libvirt's QEMU $qpid holds $n /dev/vhost-vsock fds (want 1), vhost_vsock taint '$(cat /sys/module/vhost_vsock/taint 2>/dev/null)'"
-		else
+		if holds_ours "$n" 1 vhost_vsock; then
 			area=vsock vsock_host_connects libvirt-stream-host-to-guest '' "$libvirt_cid"
+		else
+			area=vsock result FAIL libvirt-stream-host-to-guest "libvirt's QEMU $qpid holds $n /dev/vhost-vsock fds (want 1), vhost_vsock taint '$(cat /sys/module/vhost_vsock/taint 2>/dev/null)'"
 		fi
 	fi
 	[ $scsi_ok = 0 ] || libvirt_scsi "$qpid" "$cmdl"
@@ -1033,7 +1072,7 @@ libvirt_scsi() {
 	dev=$(grep -oE -- "-device [^ ]*vhost-scsi[^ ]*" <<<"$2")
 	note "libvirt vhost-scsi device: $dev"
 	check libvirt-holds-vhost-scsi "libvirt's QEMU $1 holds $n /dev/vhost-scsi fds (want 1), device '$dev' (want vhostfd), vhost_scsi taint '$(cat /sys/module/vhost_scsi/taint 2>/dev/null)'" \
-		eval '[ "$n" = 1 ] && grep -q vhostfd <<<"$dev" && { [ $intree = 1 ] || vt_mod_is_ours vhost_scsi; }'
+		holds_ours_by_fd "$n" "$dev" vhost_scsi
 	if scsi_disk libvirt-disk; then
 		scsi_sg libvirt-
 		scsi_dd libvirt- 16
@@ -1041,6 +1080,10 @@ libvirt_scsi() {
 		for c in "${libvirt_scsi_cases[@]:2}"; do result FAIL "$c" "no disk in the libvirt guest"; done
 	fi
 }
+
+# holds_ours_by_fd COUNT DEVICE-OPTION MODULE: QEMU holds one descriptor of MODULE's device (ours),
+# handed over by libvirt (vhostfd in its -device option).
+holds_ours_by_fd() { holds_ours "$1" 1 "$3" && grep -q vhostfd <<<"$2"; }
 
 # libvirt_result STATUS REASON: every libvirt case, when the libvirt guest cannot run.
 libvirt_result() {
@@ -1081,9 +1124,13 @@ rmmod vhost_vsock 2>/dev/null
 [ $scsi = 0 ] || scsi_teardown
 rmmod vhost_net 2>/dev/null && rmmod vhost 2>/dev/null
 [ $intree = 0 ] || rmmod vhost_iotlb 2>/dev/null
+# none_loaded MODULE...: not one of them is loaded.
+none_loaded() {
+	local m
+	for m in "$@"; do [ ! -d "/sys/module/$m" ] || return 1; done
+}
 check unload "still loaded: $(grep -E '^vhost' /proc/modules | cut -d' ' -f1-3 | tr '\n' ';')" \
-	eval '! [ -d /sys/module/vhost_net ] && ! [ -d /sys/module/vhost_vsock ] &&
-		! [ -d /sys/module/vhost_scsi ] && ! [ -d /sys/module/vhost ]'
+	none_loaded vhost_net vhost_vsock vhost_scsi vhost
 timing all "$T0"
 note "clients: $npass passed, $nfail failed, $nskip skipped"
 [ $nfail = 0 ]
