@@ -69,13 +69,26 @@ check() {
 	if "$@"; then result PASS "$name"; else result FAIL "$name" "$why"; fi
 }
 note() { echo "# $*"; }
-banner() { [ $demo = 0 ] || echo "== $*"; }
 show() { # indent a block of output (demo: always; tests: on failure)
 	sed 's/^/#   /'
 }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 T0=$EPOCHREALTIME
 timing() { note "time: $1 $(since "$2") s (total $(since "$T0") s)"; }
+
+# Demo output (--demo: scripts/demo.sh, tests/demo/demo-vm.sh): the commands and what they print.
+is_demo() { [ "$demo" = 1 ]; }
+# demo_say TEXT...: print TEXT in demo mode.
+demo_say() {
+	is_demo || return 0
+	echo "$*"
+}
+# demo_run COMMAND...: run COMMAND (which prints something) in demo mode only.
+demo_run() {
+	is_demo || return 0
+	"$@"
+}
+banner() { demo_say "== $*"; }
 
 # Predicates the checks share.
 # succeeded_saying STATUS OUTPUT PATTERN: STATUS is 0 and a line of OUTPUT matches PATTERN.
@@ -158,10 +171,8 @@ else
 	fi
 fi
 note "$(taints)"
-if [ $demo = 1 ]; then
-	echo "host# grep vhost /proc/modules"
-	grep -E '^vhost' /proc/modules
-fi
+demo_say "host# grep vhost /proc/modules"
+demo_run grep -E '^vhost' /proc/modules
 modprobe tun 2>/dev/null
 timing modules "$tm"
 
@@ -296,7 +307,7 @@ gx() {
 	local to=$1 cmd=$2 rc
 	aseq=$((aseq + 1))
 	AOUT=''
-	[ $demo = 0 ] || echo "guest# $cmd"
+	demo_say "guest# $cmd"
 	printf '%s %s\n' "$aseq" "$cmd" >&"$ain"
 	agent_wait "$to" "@@END $aseq *" "$gpid"
 	rc=$?
@@ -322,16 +333,16 @@ gx() {
 			tr -d '\r' <"$gdir/console.log" | tail -n 15
 		} | show
 	fi
-	[ $demo = 0 ] || printf '%s' "$AOUT"
+	demo_run printf '%s' "$AOUT"
 	return "$rc"
 }
 # hx COMMAND...: run on the host (the test VM), output in $HOUT; demo mode shows it.
 hx() {
 	local rc
-	[ $demo = 0 ] || echo "host# $*"
+	demo_say "host# $*"
 	HOUT=$("$@" 2>&1)
 	rc=$?
-	[ $demo = 0 ] || printf '%s\n' "$HOUT"
+	demo_run printf '%s\n' "$HOUT"
 	return $rc
 }
 
@@ -467,14 +478,16 @@ vsock_host_connects() {
 	local name=$1 opt=$2 cid=$3 port=$((++vsock_port)) rc
 	gx 20 "socat -T 60 -t 30 VSOCK-LISTEN:$port$opt PIPE >/tmp/vsock-$port.log 2>&1 &"
 	head -c $vsock_bytes /dev/urandom >"$work/v.in"
-	[ $demo = 0 ] || echo "host# socat - VSOCK-CONNECT:$cid:$port$opt <v.in >v.out   (1 MiB of random bytes)"
+	demo_say "host# socat - VSOCK-CONNECT:$cid:$port$opt <v.in >v.out   (1 MiB of random bytes)"
 	timeout 120 socat -T 60 -t 30 - "VSOCK-CONNECT:$cid:$port$opt,retry=100,interval=0.1" \
 		<"$work/v.in" >"$work/v.out" 2>"$work/v.err"
 	rc=$?
 	local sent got
 	sent=$(sums "$work/v.in")
 	got=$(sums "$work/v.out")
-	[ $demo = 0 ] || echo "host# cmp v.in v.out: $(cmp "$work/v.in" "$work/v.out" 2>&1 && echo same bytes)"
+	if is_demo; then
+		echo "host# cmp v.in v.out: $(cmp "$work/v.in" "$work/v.out" 2>&1 && echo same bytes)"
+	fi
 	check "$name" "host socat rc=$rc; sent '$sent', got back '$got'" round_trip_ok "$rc" "$sent" "$got"
 	if [ $rc != 0 ] || [ "$sent" != "$got" ]; then
 		{
@@ -557,11 +570,11 @@ scsi_setup() {
 		"ls /vhost"
 	)
 	banner "vhost-scsi: targetcli makes a LIO target on the fabric \"vhost\", LUN 0 a 64 MiB file"
-	[ $demo = 0 ] || printf 'host# targetcli %s\n' "${cmds[@]}"
+	demo_run printf 'host# targetcli %s\n' "${cmds[@]}"
 	out=$(printf '%s\n' "set global auto_save_on_exit=false" "${cmds[@]}" exit |
 		TARGETCLI_HOME=$work/targetcli DBUS_SYSTEM_BUS_ADDRESS=unix:path=$work/dbus.sock targetcli 2>&1)
 	rc=$?
-	[ $demo = 0 ] || sed -n '/o- vhost/,/o- lun0/p' <<<"$out"
+	demo_run sed -n '/o- vhost/,/o- lun0/p' <<<"$out"
 	nexus=$(cat "$tpg/nexus" 2>/dev/null)
 	link=$(find "$tpg/lun/lun_0" -maxdepth 1 -type l -printf '%l' 2>/dev/null)
 	[ $rc = 0 ] || why+="targetcli exited with $rc; "
@@ -610,7 +623,7 @@ scsi_disk() {
 	rc=$?
 	line=$(grep -m1 '^disk ' <<<"$AOUT")
 	# (The demo shows the whole output already.)
-	[ $demo = 1 ] || grep -Ev '^(disk .*)?$' <<<"$AOUT" | while IFS= read -r l; do note "guest: $l"; done
+	is_demo || grep -Ev '^(disk .*)?$' <<<"$AOUT" | while IFS= read -r l; do note "guest: $l"; done
 	read -r _ sdev sectors vendor <<<"$line"
 	check "$1" "guest rc=$rc, disk '$sdev', $sectors sectors (want $((scsi_bytes / 512))), vendor '$vendor'" \
 		lio_disk_ok "$rc" "$sectors" "$vendor"
@@ -652,9 +665,9 @@ scsi_dd() {
 	check "${p}dd-roundtrip" "guest rc=$rc; wrote '$sent', read back '$got'" round_trip_ok "$rc" "$sent" "$got"
 	[ $rc = 0 ] || printf '%s' "$AOUT" | show
 	timing "${p}dd" "$t"
-	[ $demo = 0 ] || echo "host# dd if=${scsi_img##*/} bs=1M skip=$at count=8 | sha256sum   (the backstore's file)"
+	demo_say "host# dd if=${scsi_img##*/} bs=1M skip=$at count=8 | sha256sum   (the backstore's file)"
 	host=$(dd if="$scsi_img" bs=1M skip="$at" count=8 2>/dev/null | sha256sum | cut -d' ' -f1)
-	[ $demo = 0 ] || echo "$host  -"
+	demo_say "$host  -"
 	check "${p}host-sees-data" "the backstore's file has '$host' at $at MiB, the guest wrote '$sent'" \
 		same_nonempty "$sent" "$host"
 }
@@ -690,7 +703,8 @@ scsi_cases() {
 				END {print c + 0, b + 0}' "$d"/vq* 2>/dev/null)
 			read -r chains bytes <<<"$s"
 			note "${d##*/}: request rings: chains $chains, bytes $bytes"
-			[ $demo = 0 ] || { echo "host# cat ${d}/vq2"; cat "$d/vq2"; }
+			demo_say "host# cat ${d}/vq2"
+			demo_run cat "$d/vq2"
 		done
 		check datapath "$ndev vhost-scsi devices of QEMU $pid in debugfs (want 1); request rings: $chains chains, $bytes bytes (want > 8 MiB)" \
 			scsi_rings_busy "$ndev" "$chains" "$bytes"
@@ -749,7 +763,7 @@ qemu_run() {
 	tt=$EPOCHREALTIME
 	want=$((mq ? 3 : 1))
 	n=$(vhost_fds "$gpid")
-	if [ $demo = 1 ]; then
+	if is_demo; then
 		banner "QEMU (pid $gpid) holds OUR /dev/vhost-net"
 		echo "host# find /proc/$gpid/fd -lname /dev/vhost-net   (QEMU's descriptors)"
 		find "/proc/$gpid/fd" -lname /dev/vhost-net -printf '%p -> %l\n'
@@ -868,7 +882,8 @@ qemu_run() {
 			s=$(cat "$d"/vq* 2>/dev/null | awk '$1 == "chains" {c += $2} $1 == "bytes" {b += $2} END {print c + 0, b + 0}')
 			note "${d##*/}: chains, bytes = $s"
 			[ "${s%% *}" -gt 0 ] || bad+=" ${d##*/}"
-			[ $demo = 0 ] || for q in "$d"/vq*; do echo "host# cat $q"; cat "$q"; done
+			is_demo || continue
+			for q in "$d"/vq*; do echo "host# cat $q"; cat "$q"; done
 		done
 		check vhost-datapath "devices with no chains:$bad; ${#dbg[@]} devices (want $want)" \
 			devices_busy "${#dbg[@]}" "$want" "$bad"
@@ -1031,7 +1046,7 @@ libvirt_guest() {
 	done
 	# libvirt logs the command line with one option per line and backslash continuations.
 	cmdl=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$log" | grep -a 'qemu-system-x86_64' | tail -n 1)
-	if [ $demo = 1 ] || [ $rc != 0 ]; then printf '%s' "$out" | show; fi
+	if is_demo || [ $rc != 0 ]; then printf '%s' "$out" | show; fi
 	if ! ping_ok "$rc" "$out"; then
 		result FAIL libvirt-ping "guest ping to the host: rc=$rc"
 	elif ! grep -qE '"vhost":true|vhost=on' <<<"$cmdl" || ! grep -q 'vhostfd' <<<"$cmdl"; then
