@@ -19,7 +19,6 @@ extern struct dentry *vhost_debugfs_root;
 /* dev.c */
 int vhost_features_negotiate(u64 offered, const u64 *want,
 			     unsigned int nwords, u64 *acked);
-bool vhost_dev_has_owner(struct vhost_dev *dev);
 void vhost_dev_stop_rings(struct vhost_dev *dev);
 
 /* worker.c */

@@ -81,17 +81,6 @@ err:
 EXPORT_SYMBOL_GPL(vhost_dev_init);
 
 /**
- * vhost_dev_has_owner - whether VHOST_SET_OWNER was done
- * @dev: the device
- *
- * Return: true with an owner.
- */
-bool vhost_dev_has_owner(struct vhost_dev *dev)
-{
-	return dev->mm;
-}
-
-/**
  * vhost_dev_check_owner - whether the caller owns the device
  * @dev: the device
  *
