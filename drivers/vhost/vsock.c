@@ -135,47 +135,55 @@ static bool vhost_vsock_seqpacket_allow(u32 cid)
 	return ok;
 }
 
+/*
+ * AF_VSOCK's host-to-guest transport. Four hooks are ours (which CID we
+ * are, queueing a packet towards a guest, dropping a socket's queued
+ * packets, whether a guest took SEQPACKET); the socket semantics are the
+ * shared virtio-vsock code's, the same a guest's transport uses.
+ */
 static struct virtio_transport vhost_vsock_transport = {
+	.send_pkt = vhost_vsock_send_pkt,
 	.transport = {
 		.module = THIS_MODULE,
 		.get_local_cid = vhost_vsock_local_cid,
+		.cancel_pkt = vhost_vsock_cancel_pkt,
+		.seqpacket_allow = vhost_vsock_seqpacket_allow,
+
+		/* Socket life: set up, connect, shut down, tear down. */
 		.init = virtio_transport_do_socket_init,
-		.destruct = virtio_transport_destruct,
-		.release = virtio_transport_release,
 		.connect = virtio_transport_connect,
 		.shutdown = virtio_transport_shutdown,
-		.cancel_pkt = vhost_vsock_cancel_pkt,
+		.release = virtio_transport_release,
+		.destruct = virtio_transport_destruct,
 
-		.dgram_enqueue = virtio_transport_dgram_enqueue,
-		.dgram_bind = virtio_transport_dgram_bind,
-		.dgram_allow = virtio_transport_dgram_allow,
-
+		/* Data, by socket type (datagrams: refused by the shared code). */
+		.stream_allow = virtio_transport_stream_allow,
+		.stream_is_active = virtio_transport_stream_is_active,
 		.stream_enqueue = virtio_transport_stream_enqueue,
 		.stream_dequeue = virtio_transport_stream_dequeue,
 		.stream_has_data = virtio_transport_stream_has_data,
 		.stream_has_space = virtio_transport_stream_has_space,
 		.stream_rcvhiwat = virtio_transport_stream_rcvhiwat,
-		.stream_is_active = virtio_transport_stream_is_active,
-		.stream_allow = virtio_transport_stream_allow,
-
 		.seqpacket_enqueue = virtio_transport_seqpacket_enqueue,
 		.seqpacket_dequeue = virtio_transport_seqpacket_dequeue,
 		.seqpacket_has_data = virtio_transport_seqpacket_has_data,
-		.seqpacket_allow = vhost_vsock_seqpacket_allow,
+		.dgram_allow = virtio_transport_dgram_allow,
+		.dgram_bind = virtio_transport_dgram_bind,
+		.dgram_enqueue = virtio_transport_dgram_enqueue,
 
+		/* Credit and wake-up bookkeeping around sends and receives. */
+		.notify_buffer_size = virtio_transport_notify_buffer_size,
 		.notify_poll_in = virtio_transport_notify_poll_in,
 		.notify_poll_out = virtio_transport_notify_poll_out,
-		.notify_recv_init = virtio_transport_notify_recv_init,
-		.notify_recv_pre_block = virtio_transport_notify_recv_pre_block,
-		.notify_recv_pre_dequeue = virtio_transport_notify_recv_pre_dequeue,
-		.notify_recv_post_dequeue = virtio_transport_notify_recv_post_dequeue,
 		.notify_send_init = virtio_transport_notify_send_init,
 		.notify_send_pre_block = virtio_transport_notify_send_pre_block,
 		.notify_send_pre_enqueue = virtio_transport_notify_send_pre_enqueue,
 		.notify_send_post_enqueue = virtio_transport_notify_send_post_enqueue,
-		.notify_buffer_size = virtio_transport_notify_buffer_size,
+		.notify_recv_init = virtio_transport_notify_recv_init,
+		.notify_recv_pre_block = virtio_transport_notify_recv_pre_block,
+		.notify_recv_pre_dequeue = virtio_transport_notify_recv_pre_dequeue,
+		.notify_recv_post_dequeue = virtio_transport_notify_recv_post_dequeue,
 	},
-	.send_pkt = vhost_vsock_send_pkt,
 };
 
 /* ---- ring 0: packets to the guest ------------------------------------ */
