@@ -353,11 +353,6 @@ static int vhost_scsi_cmd_state(struct se_cmd *cmd)
 	return 0;
 }
 
-static int vhost_scsi_check_stop_free(struct se_cmd *cmd)
-{
-	return target_put_sess_cmd(cmd);
-}
-
 /* Data-out is in our scatterlist before submission. */
 static int vhost_scsi_write_pending(struct se_cmd *cmd)
 {
@@ -388,7 +383,8 @@ static struct target_core_fabric_ops vhost_scsi_fabric_ops = {
 	.queue_status = vhost_scsi_cmd_done,
 	.aborted_task = vhost_scsi_cmd_aborted,
 	.queue_tm_rsp = vhost_scsi_tmf_done,
-	.check_stop_free = vhost_scsi_check_stop_free,
+	/* The submission's reference goes once LIO is done with the command. */
+	.check_stop_free = target_put_sess_cmd,
 	.release_cmd = vhost_scsi_cmd_release,
 
 	/*
