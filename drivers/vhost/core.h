@@ -19,7 +19,6 @@ extern struct dentry *vhost_debugfs_root;
 /* dev.c */
 int vhost_features_negotiate(u64 offered, const u64 *want,
 			     unsigned int nwords, u64 *acked);
-void vhost_dev_stop_rings(struct vhost_dev *dev);
 
 /* worker.c */
 bool vhost_vq_has_work(struct vhost_virtqueue *vq);

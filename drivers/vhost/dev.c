@@ -21,17 +21,16 @@ static atomic_t vhost_serial = ATOMIC_INIT(0);
  * @ops: what the device offers and plugs in
  * @vqs: its rings; each ring's handle_kick must be set
  * @nvqs: how many
- * @iov_max: iovecs per ring for one chain
- * @weight: chains a handler may process before yielding
- * @byte_weight: bytes a handler may move before yielding
  *
+ * Each ring gets room for VHOST_IOV_MAX iovecs per chain, and its handler
+ * the core's weights (VHOST_CHAIN_WEIGHT chains, VHOST_BYTE_WEIGHT bytes).
+ *
+ * Context: process context (the device's open()); may sleep.
  * Return: 0 or -ENOMEM.
  */
 int vhost_dev_init(struct vhost_dev *dev, const char *name,
 		   const struct vhost_dev_ops *ops,
-		   struct vhost_virtqueue **vqs, unsigned int nvqs,
-		   unsigned int iov_max, unsigned int weight,
-		   unsigned int byte_weight)
+		   struct vhost_virtqueue **vqs, unsigned int nvqs)
 {
 	unsigned int i;
 
@@ -47,8 +46,8 @@ int vhost_dev_init(struct vhost_dev *dev, const char *name,
 	dev->ops = ops;
 	dev->vqs = vqs;
 	dev->nvqs = nvqs;
-	dev->weight = weight;
-	dev->byte_weight = byte_weight;
+	dev->weight = VHOST_CHAIN_WEIGHT;
+	dev->byte_weight = VHOST_BYTE_WEIGHT;
 	dev->serial = atomic_inc_return(&vhost_serial);
 	dev->fork_owner = (VHOST_HAVE_OWNER_TASK && vhost_fork_from_owner_default) ?
 			  VHOST_FORK_OWNER_TASK : VHOST_FORK_OWNER_KTHREAD;
@@ -63,8 +62,8 @@ int vhost_dev_init(struct vhost_dev *dev, const char *name,
 		vq->kick = NULL;
 		vq->call_ctx = NULL;
 		vq->error_ctx = NULL;
-		vq->iov_max = iov_max;
-		vq->iov = kmalloc_array(iov_max, sizeof(*vq->iov),
+		vq->iov_max = VHOST_IOV_MAX;
+		vq->iov = kmalloc_array(VHOST_IOV_MAX, sizeof(*vq->iov),
 					GFP_KERNEL_ACCOUNT);
 		if (!vq->iov)
 			goto err;
@@ -107,10 +106,39 @@ bool vhost_has_feature(struct vhost_virtqueue *vq, unsigned int bit)
 EXPORT_SYMBOL_GPL(vhost_has_feature);
 
 /**
- * vhost_dev_stop_rings - detach every ring's backend and wait for handlers
- * @dev: the device, with dev->mutex held
+ * vhost_dev_start_rings - attach a backend to every ring and look at each
+ * @dev: the device
+ * @backend: what the device's handlers find with vhost_vq_get_backend()
  *
- * Context: process context; @dev->mutex held.
+ * Each ring's handler is then queued once, so buffers the driver made
+ * available while the ring was stopped do not wait for another kick.
+ *
+ * Context: process context; @dev->mutex held; takes each ring's mutex.
+ */
+void vhost_dev_start_rings(struct vhost_dev *dev, void *backend)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&dev->mutex);
+	for (i = 0; i < dev->nvqs; i++) {
+		mutex_lock(&dev->vqs[i]->mutex);
+		vhost_vq_set_backend(dev->vqs[i], backend);
+		mutex_unlock(&dev->vqs[i]->mutex);
+	}
+	for (i = 0; i < dev->nvqs; i++)
+		vhost_poll_queue(&dev->vqs[i]->poll);
+}
+EXPORT_SYMBOL_GPL(vhost_dev_start_rings);
+
+/**
+ * vhost_dev_stop_rings - detach every ring's backend and wait for handlers
+ * @dev: the device
+ *
+ * On return no handler of @dev runs, and none finds a backend until the
+ * rings are started again.
+ *
+ * Context: process context; @dev->mutex held; takes each ring's mutex and
+ * sleeps until queued work is done.
  */
 void vhost_dev_stop_rings(struct vhost_dev *dev)
 {
@@ -124,6 +152,7 @@ void vhost_dev_stop_rings(struct vhost_dev *dev)
 	}
 	vhost_dev_flush(dev);
 }
+EXPORT_SYMBOL_GPL(vhost_dev_stop_rings);
 
 static long vhost_dev_set_owner(struct vhost_dev *dev)
 {

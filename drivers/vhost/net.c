@@ -38,21 +38,9 @@ MODULE_PARM_DESC(experimental_zcopytx,
 		 "Devices opened from now on transmit large frames from guest memory without copying them (tun and macvtap backends)");
 
 #define VHOST_NET_FEATURES						\
-	(BIT_ULL(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT_ULL(VIRTIO_F_ANY_LAYOUT) |	\
-	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
-	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VHOST_F_LOG_ALL) |	\
-	 BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
-	 BIT_ULL(VIRTIO_F_RING_RESET) | BIT_ULL(VIRTIO_F_IN_ORDER) |	\
-	 BIT_ULL(VHOST_NET_F_VIRTIO_NET_HDR) |				\
+	(VHOST_BASE_FEATURES | BIT_ULL(VIRTIO_F_RING_RESET) |		\
+	 BIT_ULL(VIRTIO_F_IN_ORDER) | BIT_ULL(VHOST_NET_F_VIRTIO_NET_HDR) |	\
 	 BIT_ULL(VIRTIO_NET_F_MRG_RXBUF))
-
-#define VHOST_NET_BACKEND_FEATURES					\
-	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |				\
-	 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH))
-
-/* Packets, and bytes, a handler moves before it lets others run. */
-#define VHOST_NET_WEIGHT	256
-#define VHOST_NET_BYTE_WEIGHT	0x80000
 
 /*
  * Transmit batching into tun and tap: small packets are copied into page
@@ -853,7 +841,7 @@ static long vhost_net_ioctl(struct vhost_dev *dev, unsigned int cmd,
 
 static const struct vhost_dev_ops vhost_net_ops = {
 	.features = VHOST_NET_FEATURES,
-	.backend_features = VHOST_NET_BACKEND_FEATURES,
+	.backend_features = VHOST_BASE_BACKEND_FEATURES,
 	.set_features = vhost_net_set_features,
 	.stop = vhost_net_stop,
 	.ioctl = vhost_net_ioctl,
@@ -884,8 +872,7 @@ static int vhost_net_open(struct inode *inode, struct file *f)
 	n->vqs[VHOST_NET_RX] = &rx->vq;
 	n->vqs[VHOST_NET_TX] = &tx->vq;
 	ret = vhost_dev_init(&n->dev, "net", &vhost_net_ops, n->vqs,
-			     VHOST_NET_NRINGS, VHOST_NET_IOV_MAX,
-			     VHOST_NET_WEIGHT, VHOST_NET_BYTE_WEIGHT);
+			     VHOST_NET_NRINGS);
 	if (ret)
 		goto err;
 	vhost_poll_init(&rx->sock_poll, &rx->vq, vhost_net_rx_kick, EPOLLIN);
@@ -918,14 +905,8 @@ static int vhost_net_release(struct inode *inode, struct file *f)
 	return 0;
 }
 
-static const struct file_operations vhost_net_fops =
-	VHOST_DEVICE_FOPS(vhost_net_open, vhost_net_release);
-
-static struct miscdevice vhost_net_misc = {
-	.minor = VHOST_NET_MINOR,
-	.name = "vhost-net",
-	.fops = &vhost_net_fops,
-};
+DEFINE_VHOST_MISCDEV(vhost_net_misc, "vhost-net", VHOST_NET_MINOR,
+		     vhost_net_open, vhost_net_release);
 
 static int __init vhost_net_init(void)
 {

@@ -26,19 +26,8 @@
 #include "scsi.h"
 
 #define VHOST_SCSI_FEATURES						\
-	(BIT_ULL(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT_ULL(VIRTIO_F_ANY_LAYOUT) |	\
-	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
-	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VHOST_F_LOG_ALL) |	\
-	 BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
-	 BIT_ULL(VIRTIO_F_RING_RESET) | BIT_ULL(VIRTIO_SCSI_F_HOTPLUG) |	\
-	 BIT_ULL(VIRTIO_SCSI_F_T10_PI))
-
-#define VHOST_SCSI_BACKEND_FEATURES					\
-	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |				\
-	 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH))
-
-#define VHOST_SCSI_WEIGHT	256
-#define VHOST_SCSI_BYTE_WEIGHT	0x80000
+	(VHOST_BASE_FEATURES | BIT_ULL(VIRTIO_F_RING_RESET) |		\
+	 BIT_ULL(VIRTIO_SCSI_F_HOTPLUG) | BIT_ULL(VIRTIO_SCSI_F_T10_PI))
 /* A request's own room for small scatterlists and chains. */
 #define VHOST_SCSI_INLINE_SG	8
 #define VHOST_SCSI_INLINE_IOV	4
@@ -962,20 +951,6 @@ void vhost_scsi_hotplug(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg,
 
 /* ---- endpoints ------------------------------------------------------- */
 
-/* Start or stop every ring. */
-static void vhost_scsi_set_backends(struct vhost_scsi *vs, void *backend)
-{
-	unsigned int i;
-
-	for (i = 0; i < vs->nrings; i++) {
-		struct vhost_virtqueue *vq = &vs->rings[i].vq;
-
-		mutex_lock(&vq->mutex);
-		vhost_vq_set_backend(vq, backend);
-		mutex_unlock(&vq->mutex);
-	}
-}
-
 /* Unbind: with dev->mutex held. Requests LIO has are waited for. */
 static void vhost_scsi_unbind(struct vhost_scsi *vs)
 {
@@ -996,8 +971,7 @@ static void vhost_scsi_unbind(struct vhost_scsi *vs)
 		mutex_unlock(&vq->mutex);
 	}
 	wait_var_event(&vs->inflight, !atomic_read(&vs->inflight));
-	vhost_scsi_set_backends(vs, NULL);
-	vhost_dev_flush(&vs->dev);
+	vhost_dev_stop_rings(&vs->dev);
 	/* Stopped rings take no requests: their spares go. */
 	for (i = 0; i < vs->nrings; i++) {
 		struct vhost_scsi_ring *ring = &vs->rings[i];
@@ -1084,7 +1058,7 @@ static long vhost_scsi_set_endpoint(struct vhost_scsi *vs,
 		return -ENODEV;
 	vs->bound = true;
 	memcpy(vs->wwpn, t->vhost_wwpn, sizeof(vs->wwpn));
-	vhost_scsi_set_backends(vs, vs);
+	vhost_dev_start_rings(&vs->dev, vs);
 	return 0;
 }
 
@@ -1154,7 +1128,7 @@ static long vhost_scsi_ioctl(struct vhost_dev *dev, unsigned int cmd,
 
 static const struct vhost_dev_ops vhost_scsi_ops = {
 	.features = VHOST_SCSI_FEATURES,
-	.backend_features = VHOST_SCSI_BACKEND_FEATURES,
+	.backend_features = VHOST_BASE_BACKEND_FEATURES,
 	.stop = vhost_scsi_stop,
 	.ioctl = vhost_scsi_ioctl,
 };
@@ -1186,9 +1160,7 @@ static int vhost_scsi_open(struct inode *inode, struct file *f)
 				       vhost_scsi_request_kick;
 		vs->vqs[i] = &ring->vq;
 	}
-	ret = vhost_dev_init(&vs->dev, "scsi", &vhost_scsi_ops, vs->vqs, n,
-			     UIO_MAXIOV, VHOST_SCSI_WEIGHT,
-			     VHOST_SCSI_BYTE_WEIGHT);
+	ret = vhost_dev_init(&vs->dev, "scsi", &vhost_scsi_ops, vs->vqs, n);
 	if (ret) {
 		kvfree(vs->vqs);
 		kvfree(vs);
@@ -1215,14 +1187,8 @@ static int vhost_scsi_release(struct inode *inode, struct file *f)
 	return 0;
 }
 
-static const struct file_operations vhost_scsi_fops =
-	VHOST_DEVICE_FOPS(vhost_scsi_open, vhost_scsi_release);
-
-static struct miscdevice vhost_scsi_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = "vhost-scsi",
-	.fops = &vhost_scsi_fops,
-};
+DEFINE_VHOST_MISCDEV(vhost_scsi_misc, "vhost-scsi", MISC_DYNAMIC_MINOR,
+		     vhost_scsi_open, vhost_scsi_release);
 
 static int __init vhost_scsi_init(void)
 {

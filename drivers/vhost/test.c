@@ -17,20 +17,6 @@
 
 #include "vhost.h"
 
-#define VHOST_TEST_FEATURES						\
-	(BIT_ULL(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT_ULL(VIRTIO_F_ANY_LAYOUT) |	\
-	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
-	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VHOST_F_LOG_ALL) |	\
-	 BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM))
-
-#define VHOST_TEST_BACKEND_FEATURES					\
-	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |				\
-	 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH))
-
-/* Yield after this much, so one ring cannot hog its worker. */
-#define VHOST_TEST_WEIGHT	256
-#define VHOST_TEST_BYTE_WEIGHT	0x80000
-
 struct vhost_test {
 	struct vhost_dev dev;
 	struct vhost_virtqueue vq;
@@ -84,24 +70,20 @@ static void vhost_test_handle(struct vhost_work *work)
 }
 
 /*
- * Start (@on) or stop the ring. Starting looks at the ring once before
- * returning, so buffers made available while stopped are not left waiting
- * for a kick, and a kick that arrives later is the only other trigger.
- * Stopping waits for a running handler.
+ * Start (@on) or stop the ring. Starting looks at the ring once and waits
+ * for that look, so buffers made available while stopped are used by the
+ * time VHOST_TEST_RUN returns; a kick is the only later trigger. Stopping
+ * waits for a running handler.
  */
 static void vhost_test_run_ring(struct vhost_test *t, bool on)
 {
-	mutex_lock(&t->vq.mutex);
-	vhost_vq_set_backend(&t->vq, on ? t : NULL);
-	mutex_unlock(&t->vq.mutex);
-	if (on)
-		vhost_poll_queue(&t->vq.poll);
-	vhost_vq_flush(&t->vq);
-}
-
-static void vhost_test_stop(struct vhost_dev *dev)
-{
-	vhost_test_run_ring(container_of(dev, struct vhost_test, dev), false);
+	lockdep_assert_held(&t->dev.mutex);
+	if (on) {
+		vhost_dev_start_rings(&t->dev, t);
+		vhost_dev_flush(&t->dev);
+	} else {
+		vhost_dev_stop_rings(&t->dev);
+	}
 }
 
 /* The device's own ioctls; the core's are tried after them. */
@@ -139,10 +121,10 @@ static long vhost_test_ioctl(struct vhost_dev *dev, unsigned int cmd,
 	return ret;
 }
 
+/* Linux's test device offers no ring reset: neither do we. */
 static const struct vhost_dev_ops vhost_test_ops = {
-	.features = VHOST_TEST_FEATURES,
-	.backend_features = VHOST_TEST_BACKEND_FEATURES,
-	.stop = vhost_test_stop,
+	.features = VHOST_BASE_FEATURES,
+	.backend_features = VHOST_BASE_BACKEND_FEATURES,
 	.ioctl = vhost_test_ioctl,
 };
 
@@ -155,9 +137,7 @@ static int vhost_test_open(struct inode *inode, struct file *f)
 		return -ENOMEM;
 	t->vqs[0] = &t->vq;
 	t->vq.handle_kick = vhost_test_handle;
-	ret = vhost_dev_init(&t->dev, "test", &vhost_test_ops, t->vqs, 1,
-			     UIO_MAXIOV, VHOST_TEST_WEIGHT,
-			     VHOST_TEST_BYTE_WEIGHT);
+	ret = vhost_dev_init(&t->dev, "test", &vhost_test_ops, t->vqs, 1);
 	if (ret) {
 		kvfree(t);
 		return ret;
@@ -175,14 +155,8 @@ static int vhost_test_release(struct inode *inode, struct file *f)
 	return 0;
 }
 
-static const struct file_operations vhost_test_fops =
-	VHOST_DEVICE_FOPS(vhost_test_open, vhost_test_release);
-
-static struct miscdevice vhost_test_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = "vhost-test",
-	.fops = &vhost_test_fops,
-};
+DEFINE_VHOST_MISCDEV(vhost_test_misc, "vhost-test", MISC_DYNAMIC_MINOR,
+		     vhost_test_open, vhost_test_release);
 module_misc_device(vhost_test_misc);
 
 MODULE_VERSION(VHOST_VERSION);

@@ -4,8 +4,9 @@
  *
  * A device embeds a struct vhost_dev and an array of struct vhost_virtqueue,
  * hands them to vhost_dev_init() with its struct vhost_dev_ops (features,
- * its own ioctls, stop), declares its file operations with
- * VHOST_DEVICE_FOPS() and consumes rings with vhost_vq_run(), or
+ * its own ioctls, stop), declares its node with DEFINE_VHOST_MISCDEV(),
+ * starts and stops its rings with vhost_dev_start_rings() and
+ * vhost_dev_stop_rings() and consumes them with vhost_vq_run(), or
  * vhost_vq_fetch() / vhost_vq_add_used() where a chain is not the unit. All
  * ring processing runs on a worker, in the owner's address space.
  */
@@ -15,6 +16,7 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/llist.h>
+#include <linux/miscdevice.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
@@ -35,6 +37,33 @@ struct vhost_virtqueue;
 struct vhost_worker;
 struct vhost_memmap;
 struct vhost_iotlb;
+
+/*
+ * What every device offers: the split ring with indirect descriptors and
+ * event suppression, the dirty log, virtio 1.0 and the device IOTLB. A
+ * device adds its own bits (VIRTIO_F_RING_RESET, VIRTIO_F_IN_ORDER, its
+ * device-specific ones) in its struct vhost_dev_ops.
+ */
+#define VHOST_BASE_FEATURES						\
+	(BIT_ULL(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT_ULL(VIRTIO_F_ANY_LAYOUT) |	\
+	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
+	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VHOST_F_LOG_ALL) |	\
+	 BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM))
+
+/* The IOTLB message formats every device speaks. */
+#define VHOST_BASE_BACKEND_FEATURES					\
+	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |				\
+	 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH))
+
+/* Iovecs one chain may fill in a ring's scratch array (vq->iov). */
+#define VHOST_IOV_MAX		UIO_MAXIOV
+
+/*
+ * A ring's handler yields its worker after this many chains or bytes, so
+ * that one busy ring cannot starve the others (vhost_vq_over_weight()).
+ */
+#define VHOST_CHAIN_WEIGHT	256
+#define VHOST_BYTE_WEIGHT	0x80000
 
 /* Ring sizes the split layout allows (the index is 16 bits wide). */
 #define VHOST_RING_MAX		32768U
@@ -306,11 +335,11 @@ struct vhost_dev {
 
 int vhost_dev_init(struct vhost_dev *dev, const char *name,
 		   const struct vhost_dev_ops *ops,
-		   struct vhost_virtqueue **vqs, unsigned int nvqs,
-		   unsigned int iov_max, unsigned int weight,
-		   unsigned int byte_weight);
+		   struct vhost_virtqueue **vqs, unsigned int nvqs);
 void vhost_dev_cleanup(struct vhost_dev *dev);
 int vhost_dev_check_owner(struct vhost_dev *dev);
+void vhost_dev_start_rings(struct vhost_dev *dev, void *backend);
+void vhost_dev_stop_rings(struct vhost_dev *dev);
 void vhost_dev_flush(struct vhost_dev *dev);
 bool vhost_has_feature(struct vhost_virtqueue *vq, unsigned int bit);
 
@@ -337,6 +366,21 @@ __poll_t vhost_fop_poll(struct file *file, poll_table *wait);
 	.poll = vhost_fop_poll,						\
 	.llseek = noop_llseek,						\
 }
+
+/*
+ * DEFINE_VHOST_MISCDEV() - define a device's node: the struct miscdevice
+ * @var (register it with misc_register() or module_misc_device()) and its
+ * file operations VHOST_DEVICE_FOPS(@open_fn, @release_fn), as /dev/@node
+ * with minor number @nr (MISC_DYNAMIC_MINOR, or the one Linux reserves).
+ */
+#define DEFINE_VHOST_MISCDEV(var, node, nr, open_fn, release_fn)	\
+	static const struct file_operations var##_fops =		\
+		VHOST_DEVICE_FOPS(open_fn, release_fn);			\
+	static struct miscdevice var = {				\
+		.minor = nr,						\
+		.name = node,						\
+		.fops = &var##_fops,					\
+	}
 
 /* ---- workers (worker.c) ---------------------------------------------- */
 

@@ -24,19 +24,8 @@
 #include "vhost.h"
 
 #define VHOST_VSOCK_FEATURES						\
-	(BIT_ULL(VIRTIO_F_NOTIFY_ON_EMPTY) | BIT_ULL(VIRTIO_F_ANY_LAYOUT) |	\
-	 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |				\
-	 BIT_ULL(VIRTIO_RING_F_EVENT_IDX) | BIT_ULL(VHOST_F_LOG_ALL) |	\
-	 BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_F_ACCESS_PLATFORM) |	\
-	 BIT_ULL(VIRTIO_F_RING_RESET) | BIT_ULL(VIRTIO_F_IN_ORDER) |	\
-	 BIT_ULL(VIRTIO_VSOCK_F_SEQPACKET))
-
-#define VHOST_VSOCK_BACKEND_FEATURES					\
-	(BIT_ULL(VHOST_BACKEND_F_IOTLB_MSG_V2) |				\
-	 BIT_ULL(VHOST_BACKEND_F_IOTLB_BATCH))
-
-#define VHOST_VSOCK_WEIGHT	256
-#define VHOST_VSOCK_BYTE_WEIGHT	0x80000
+	(VHOST_BASE_FEATURES | BIT_ULL(VIRTIO_F_RING_RESET) |		\
+	 BIT_ULL(VIRTIO_F_IN_ORDER) | BIT_ULL(VIRTIO_VSOCK_F_SEQPACKET))
 
 enum { VHOST_VSOCK_TO_GUEST, VHOST_VSOCK_FROM_GUEST, VHOST_VSOCK_NRINGS };
 
@@ -421,34 +410,17 @@ static long vhost_vsock_set_cid(struct vhost_vsock *v, u64 cid)
 }
 
 /*
- * Start or stop both rings; packets queued meanwhile wait in @out. With
- * the device's mutex held (SET_RUNNING, and the stop op at reset and
- * release).
+ * Start or stop both rings; packets queued meanwhile wait in @out. Starting
+ * runs both handlers once: the to-guest one sends what @out holds, the
+ * from-guest one reads what the guest sent while the rings were stopped.
  */
 static void vhost_vsock_set_running(struct vhost_vsock *v, bool run)
 {
-	int i;
-
 	lockdep_assert_held(&v->dev.mutex);
-	for (i = 0; i < VHOST_VSOCK_NRINGS; i++) {
-		struct vhost_virtqueue *vq = &v->rings[i];
-
-		mutex_lock(&vq->mutex);
-		vhost_vq_set_backend(vq, run ? v : NULL);
-		mutex_unlock(&vq->mutex);
-	}
-	if (run) {
-		vhost_vq_work_queue(&v->rings[VHOST_VSOCK_TO_GUEST], &v->out_work);
-		vhost_poll_queue(&v->rings[VHOST_VSOCK_FROM_GUEST].poll);
-	} else {
-		vhost_dev_flush(&v->dev);
-	}
-}
-
-static void vhost_vsock_stop(struct vhost_dev *dev)
-{
-	vhost_vsock_set_running(container_of(dev, struct vhost_vsock, dev),
-				false);
+	if (run)
+		vhost_dev_start_rings(&v->dev, v);
+	else
+		vhost_dev_stop_rings(&v->dev);
 }
 
 /* The device's own ioctls; the core's are tried after them. */
@@ -490,8 +462,7 @@ static long vhost_vsock_ioctl(struct vhost_dev *dev, unsigned int cmd,
 
 static const struct vhost_dev_ops vhost_vsock_ops = {
 	.features = VHOST_VSOCK_FEATURES,
-	.backend_features = VHOST_VSOCK_BACKEND_FEATURES,
-	.stop = vhost_vsock_stop,
+	.backend_features = VHOST_BASE_BACKEND_FEATURES,
 	.ioctl = vhost_vsock_ioctl,
 };
 
@@ -509,8 +480,7 @@ static int vhost_vsock_open(struct inode *inode, struct file *f)
 	for (i = 0; i < VHOST_VSOCK_NRINGS; i++)
 		v->vqs[i] = &v->rings[i];
 	ret = vhost_dev_init(&v->dev, "vsock", &vhost_vsock_ops, v->vqs,
-			     VHOST_VSOCK_NRINGS, UIO_MAXIOV, VHOST_VSOCK_WEIGHT,
-			     VHOST_VSOCK_BYTE_WEIGHT);
+			     VHOST_VSOCK_NRINGS);
 	if (ret) {
 		kvfree(v);
 		return ret;
@@ -567,14 +537,8 @@ static int vhost_vsock_release(struct inode *inode, struct file *f)
 	return 0;
 }
 
-static const struct file_operations vhost_vsock_fops =
-	VHOST_DEVICE_FOPS(vhost_vsock_open, vhost_vsock_release);
-
-static struct miscdevice vhost_vsock_misc = {
-	.minor = VHOST_VSOCK_MINOR,
-	.name = "vhost-vsock",
-	.fops = &vhost_vsock_fops,
-};
+DEFINE_VHOST_MISCDEV(vhost_vsock_misc, "vhost-vsock", VHOST_VSOCK_MINOR,
+		     vhost_vsock_open, vhost_vsock_release);
 
 static int __init vhost_vsock_init(void)
 {
