@@ -70,26 +70,53 @@ MODULE_PARM_DESC(experimental_zcopytx,
 enum { VHOST_NET_RX, VHOST_NET_TX, VHOST_NET_NRINGS };
 
 /**
+ * struct vhost_net_tx - what only the transmit ring has
+ * @batch_ok: the backend takes batches of packets (tun, tap)
+ * @xdp: the batch being built, @nxdp packets
+ * @nxdp: packets in @xdp; 0 whenever the handler is not running
+ * @frag: page the batch's packets are copied into
+ * @zc: chains sent by reference and not yet given back, or NULL (no zero-copy)
+ * @zc_ok: @zc is set and the backend pins pages (SOCK_ZEROCOPY)
+ */
+struct vhost_net_tx {
+	bool batch_ok;
+	struct xdp_buff *xdp;
+	unsigned int nxdp;
+	struct page_frag frag;
+	struct vhost_net_zc *zc;
+	bool zc_ok;
+};
+
+/**
+ * struct vhost_net_rx - what only the receive ring has
+ * @bufs: the receive buffers gathered for the current packet
+ * @queue: the tun/tap queue packets are taken from in batches, or NULL
+ * @taken: packets taken off @queue and not yet received, @head to @tail
+ * @head: next entry of @taken to receive
+ * @tail: end of the entries in @taken
+ *
+ * Packet sockets have no @queue: one recvmsg() takes each packet itself.
+ */
+struct vhost_net_rx {
+	struct vhost_chain *bufs;
+	struct ptr_ring *queue;
+	void **taken;
+	unsigned int head;
+	unsigned int tail;
+};
+
+/**
  * struct vhost_net_ring - one ring of the device and its backend
  * @vq: the core's ring; its backend pointer is @sock
  * @sock: the backend socket, NULL when detached (changes under vq->mutex)
  * @sock_poll: RX: the socket became readable; TX: writable again
  * @vhost_hlen: header bytes we add (RX) or strip (TX)
  * @sock_hlen: header bytes the socket itself carries
- * @bufs: RX: the receive buffers gathered for the current packet
- * @batch_ok: TX: the backend takes batches of packets (tun, tap)
- * @xdp: TX: the batch being built, @nxdp packets
- * @nxdp: see @xdp; 0 whenever the handler is not running
- * @frag: TX: page the batch's packets are copied into
- * @zc: TX: chains sent by reference and not yet returned (zero-copy), or
- *	NULL when zero-copy is off
- * @zc_ok: TX: @zc is set and the backend pins pages (SOCK_ZEROCOPY)
- * @rx_ring: RX: the tun/tap queue packets are taken from in batches, or
- *	NULL (packet sockets: one recvmsg() takes each packet itself)
- * @rxq: RX: packets taken off @rx_ring and not yet received, from
- *	@rxq_head to @rxq_tail
- * @rxq_head: see @rxq
- * @rxq_tail: see @rxq
+ * @rx: ring VHOST_NET_RX only
+ * @tx: ring VHOST_NET_TX only
+ *
+ * A ring is one side for its whole life (its index), so @rx and @tx share
+ * memory: code that is not side-specific picks the side by vq.index.
  */
 struct vhost_net_ring {
 	struct vhost_virtqueue vq;
@@ -97,17 +124,10 @@ struct vhost_net_ring {
 	struct vhost_poll sock_poll;
 	size_t vhost_hlen;
 	size_t sock_hlen;
-	struct vhost_chain *bufs;
-	bool batch_ok;
-	struct xdp_buff *xdp;
-	unsigned int nxdp;
-	struct page_frag frag;
-	struct vhost_net_zc *zc;
-	bool zc_ok;
-	struct ptr_ring *rx_ring;
-	void **rxq;
-	unsigned int rxq_head;
-	unsigned int rxq_tail;
+	union {
+		struct vhost_net_rx rx;
+		struct vhost_net_tx tx;
+	};
 };
 
 struct vhost_net {
@@ -165,7 +185,7 @@ static bool vhost_net_batchable(struct vhost_net_ring *r,
 {
 	size_t len = vhost_net_frame_len(r, c);
 
-	return r->batch_ok && len >= ETH_HLEN &&
+	return r->tx.batch_ok && len >= ETH_HLEN &&
 	       vhost_net_xdp_size(len) <= PAGE_SIZE;
 }
 
@@ -174,8 +194,8 @@ static void vhost_net_tx_flush(struct vhost_net_ring *r, struct socket *sock)
 {
 	struct tun_msg_ctl ctl = {
 		.type = TUN_MSG_PTR,
-		.num = r->nxdp,
-		.ptr = r->xdp,
+		.num = r->tx.nxdp,
+		.ptr = r->tx.xdp,
 	};
 	struct msghdr msg = {
 		.msg_control = &ctl,
@@ -183,15 +203,15 @@ static void vhost_net_tx_flush(struct vhost_net_ring *r, struct socket *sock)
 	};
 	unsigned int i;
 
-	if (!r->nxdp)
+	if (!r->tx.nxdp)
 		return;
 	if (sock->ops->sendmsg(sock, &msg, 0) < 0) {
 		/* Refused whole (a detached tun queue): nothing was taken. */
-		for (i = 0; i < r->nxdp; i++)
-			put_page(virt_to_head_page(r->xdp[i].data));
-		r->vq.stats.drops += r->nxdp;
+		for (i = 0; i < r->tx.nxdp; i++)
+			put_page(virt_to_head_page(r->tx.xdp[i].data));
+		r->vq.stats.drops += r->tx.nxdp;
 	}
-	r->nxdp = 0;
+	r->tx.nxdp = 0;
 }
 
 /*
@@ -208,9 +228,9 @@ static int vhost_net_tx_stage(struct vhost_net_ring *r, struct socket *sock,
 	struct iov_iter from;
 	void *buf;
 
-	if (!skb_page_frag_refill(size, &r->frag, GFP_KERNEL))
+	if (!skb_page_frag_refill(size, &r->tx.frag, GFP_KERNEL))
 		return -ENOMEM;
-	buf = page_address(r->frag.page) + r->frag.offset;
+	buf = page_address(r->tx.frag.page) + r->tx.frag.offset;
 	hdr = buf;
 	iov_iter_init(&from, ITER_SOURCE, c->iov, c->out, c->out_len);
 	iov_iter_advance(&from, r->vhost_hlen);
@@ -226,13 +246,13 @@ static int vhost_net_tx_stage(struct vhost_net_ring *r, struct socket *sock,
 	if (copy_from_iter(buf + VHOST_NET_XDP_PAD, len, &from) != len)
 		return -EFAULT;
 	hdr->buflen = size;
-	get_page(r->frag.page);
-	r->frag.offset += size;
+	get_page(r->tx.frag.page);
+	r->tx.frag.offset += size;
 
-	xdp = &r->xdp[r->nxdp++];
+	xdp = &r->tx.xdp[r->tx.nxdp++];
 	xdp_init_buff(xdp, size, NULL);
 	xdp_prepare_buff(xdp, buf, VHOST_NET_XDP_PAD, len, true);
-	if (r->nxdp == VHOST_NET_TX_BATCH)
+	if (r->tx.nxdp == VHOST_NET_TX_BATCH)
 		vhost_net_tx_flush(r, sock);
 	return 0;
 }
@@ -249,19 +269,19 @@ static int vhost_net_tx_send(struct vhost_net_ring *r, struct socket *sock,
 	int ret;
 
 	*held = false;
-	if (!r->zc_ok || vhost_net_frame_len(r, c) < VHOST_NET_ZC_MIN_LEN)
+	if (!r->tx.zc_ok || vhost_net_frame_len(r, c) < VHOST_NET_ZC_MIN_LEN)
 		return vhost_net_send(r, sock, c, NULL);
-	ubuf = vhost_net_zc_claim(r->zc, c->head);
+	ubuf = vhost_net_zc_claim(r->tx.zc, c->head);
 	ret = vhost_net_send(r, sock, c, ubuf);
-	*held = ret >= 0 || vhost_net_zc_unclaim(r->zc);
+	*held = ret >= 0 || vhost_net_zc_unclaim(r->tx.zc);
 	return ret;
 }
 
 /* A chain is finished: to the used ring, behind any still in flight. */
 static void vhost_net_tx_done(struct vhost_net_ring *r, u16 head)
 {
-	if (r->zc && vhost_net_zc_busy(r->zc))
-		vhost_net_zc_add_done(r->zc, head);
+	if (r->tx.zc && vhost_net_zc_busy(r->tx.zc))
+		vhost_net_zc_add_done(r->tx.zc, head);
 	else
 		vhost_vq_add_used(&r->vq, head, 0);
 }
@@ -269,9 +289,9 @@ static void vhost_net_tx_done(struct vhost_net_ring *r, u16 head)
 /* Drop the ring's batching page (the ring is stopped, nothing staged). */
 static void vhost_net_tx_release(struct vhost_net_ring *r)
 {
-	if (r->frag.page) {
-		put_page(r->frag.page);
-		r->frag.page = NULL;
+	if (r->tx.frag.page) {
+		put_page(r->tx.frag.page);
+		r->tx.frag.page = NULL;
 	}
 }
 
@@ -292,11 +312,11 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 	/* Running again: no need to wait for the socket any more. */
 	vhost_poll_stop(&r->sock_poll);
 	vhost_vq_disable_notify(vq);
-	if (r->zc)
-		vhost_net_zc_complete(r->zc, vq);
+	if (r->tx.zc)
+		vhost_net_zc_complete(r->tx.zc, vq);
 	for (;;) {
 		/* Full of chains in flight: a completion runs us again. */
-		if (unlikely(r->zc && vhost_net_zc_full(r->zc)))
+		if (unlikely(r->tx.zc && vhost_net_zc_full(r->tx.zc)))
 			break;
 		ret = vhost_vq_fetch(vq, &c);
 		if (ret < 0)
@@ -343,8 +363,8 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 			break;
 	}
 	vhost_net_tx_flush(r, sock);
-	if (r->zc)
-		vhost_net_zc_complete(r->zc, vq);
+	if (r->tx.zc)
+		vhost_net_zc_complete(r->tx.zc, vq);
 	vhost_vq_signal(vq);
 out:
 	mutex_unlock(&vq->mutex);
@@ -365,24 +385,24 @@ static int vhost_net_entry_len(void *ptr)
 /* The next batched entry, taking a new batch when the last one is used. */
 static void *vhost_net_rxq_peek(struct vhost_net_ring *r)
 {
-	if (r->rxq_head == r->rxq_tail) {
-		r->rxq_head = 0;
-		r->rxq_tail = ptr_ring_consume_batched(r->rx_ring, r->rxq,
-						       VHOST_NET_RX_BATCH);
-		if (!r->rxq_tail)
+	if (r->rx.head == r->rx.tail) {
+		r->rx.head = 0;
+		r->rx.tail = ptr_ring_consume_batched(r->rx.queue, r->rx.taken,
+						      VHOST_NET_RX_BATCH);
+		if (!r->rx.tail)
 			return NULL;
 	}
-	return r->rxq[r->rxq_head];
+	return r->rx.taken[r->rx.head];
 }
 
 /* Put entries taken but not received back at the head of the queue. */
 static void vhost_net_rxq_return(struct vhost_net_ring *r)
 {
-	if (r->rxq_tail > r->rxq_head)
-		ptr_ring_unconsume(r->rx_ring, r->rxq + r->rxq_head,
-				   r->rxq_tail - r->rxq_head, tun_ptr_free);
-	r->rxq_head = 0;
-	r->rxq_tail = 0;
+	if (r->rx.tail > r->rx.head)
+		ptr_ring_unconsume(r->rx.queue, r->rx.taken + r->rx.head,
+				   r->rx.tail - r->rx.head, tun_ptr_free);
+	r->rx.head = 0;
+	r->rx.tail = 0;
 }
 
 /* Length of the next packet to receive, 0 if none. */
@@ -393,7 +413,7 @@ static int vhost_net_peek(struct vhost_net_ring *r)
 	unsigned long flags;
 	int len = 0;
 
-	if (r->rx_ring) {
+	if (r->rx.queue) {
 		void *ptr = vhost_net_rxq_peek(r);
 
 		return ptr ? vhost_net_entry_len(ptr) : 0;
@@ -417,8 +437,8 @@ static bool vhost_net_has_packet(void *arg)
  */
 static int vhost_net_recvmsg(struct vhost_net_ring *r, struct msghdr *msg)
 {
-	if (r->rx_ring)
-		msg->msg_control = r->rxq[r->rxq_head++];
+	if (r->rx.queue)
+		msg->msg_control = r->rx.taken[r->rx.head++];
 	return r->sock->ops->recvmsg(r->sock, msg, iov_iter_count(&msg->msg_iter),
 				     MSG_DONTWAIT | MSG_TRUNC);
 }
@@ -439,11 +459,11 @@ static int vhost_net_get_rx_bufs(struct vhost_net_ring *r, size_t need,
 
 	*niov = 0;
 	do {
-		struct vhost_chain *c = &r->bufs[n];
+		struct vhost_chain *c = &r->rx.bufs[n];
 
 		/*
 		 * Too many tiny buffers: the packet cannot be taken. Chains
-		 * without a byte of room add no iovecs, so r->bufs needs a
+		 * without a byte of room add no iovecs, so r->rx.bufs needs a
 		 * bound of its own.
 		 */
 		if (*niov >= vq->iov_max || n == VHOST_NET_IOV_MAX) {
@@ -476,7 +496,7 @@ static void vhost_net_rx_done(struct vhost_net_ring *r, unsigned int nbufs,
 	unsigned int i;
 
 	for (i = 0; i < nbufs; i++) {
-		struct vhost_chain *c = &r->bufs[i];
+		struct vhost_chain *c = &r->rx.bufs[i];
 		size_t n = min(len, c->in_len);
 
 		vhost_vq_log_write(&r->vq, c, n);
@@ -492,7 +512,7 @@ static unsigned int vhost_net_bufs_for(struct vhost_net_ring *r,
 	unsigned int i;
 
 	for (i = 0; i < nbufs && len; i++)
-		len -= min(len, r->bufs[i].in_len);
+		len -= min(len, r->rx.bufs[i].in_len);
 	return max(i, 1U);
 }
 
@@ -598,15 +618,15 @@ static void vhost_net_handle_rx(struct vhost_net_ring *r)
 			break;
 		}
 		for (room = 0, i = 0; i < nbufs; i++)
-			room += r->bufs[i].in_len;
+			room += r->rx.bufs[i].in_len;
 		len = vhost_net_recv(r, nbufs, niov, room, &nused);
 		if (unlikely(len < 0)) {
 			/* Buffers go back; the packet is gone unless -EAGAIN. */
 			if (len != -EAGAIN) {
 				/* Part of it may be in guest memory already. */
 				for (i = 0; i < nbufs; i++)
-					vhost_vq_log_write(vq, &r->bufs[i],
-							   r->bufs[i].in_len);
+					vhost_vq_log_write(vq, &r->rx.bufs[i],
+							   r->rx.bufs[i].in_len);
 				r->vq.stats.drops++;
 			}
 			vhost_vq_unfetch(vq, nbufs);
@@ -705,17 +725,43 @@ static bool vhost_net_is_tun_or_tap(struct socket *sock)
  */
 static void vhost_net_zc_stop(struct vhost_net_ring *r, bool wait)
 {
-	if (!vhost_net_zc_busy(r->zc))
+	if (!vhost_net_zc_busy(r->tx.zc))
 		return;
 	if (wait) {
-		bool empty = vhost_net_zc_drain(r->zc, &r->vq);
+		bool empty = vhost_net_zc_drain(r->tx.zc, &r->vq);
 
 		vhost_vq_signal(&r->vq);
 		if (empty)
 			return;
 	}
-	vhost_net_zc_release(r->zc);
-	r->zc = vhost_net_zc_create(&r->vq);
+	vhost_net_zc_release(r->tx.zc);
+	r->tx.zc = vhost_net_zc_create(&r->vq);
+}
+
+/* The receive ring's side of a new backend: batches come from its queue. */
+static void vhost_net_rx_set_backend(struct vhost_net_ring *r,
+				     struct socket *sock)
+{
+	if (r->rx.queue)
+		vhost_net_rxq_return(r);
+	r->rx.queue = sock ? vhost_net_queue_of(sock) : NULL;
+}
+
+/*
+ * The transmit ring's side of a new backend: nothing is staged between
+ * runs, so the batching page goes; chains in flight come back (@wait) or
+ * are left to the stack (see vhost_net_zc_stop()).
+ */
+static void vhost_net_tx_set_backend(struct vhost_net_ring *r,
+				     struct socket *sock, bool wait)
+{
+	vhost_net_tx_release(r);
+	if (r->tx.zc)
+		vhost_net_zc_stop(r, wait);
+	r->tx.batch_ok = sock && vhost_net_is_tun_or_tap(sock);
+	/* Only tun and tap read a ubuf from msg_control. */
+	r->tx.zc_ok = sock && r->tx.zc && vhost_net_is_tun_or_tap(sock) &&
+		      sock_flag(sock->sk, SOCK_ZEROCOPY);
 }
 
 /*
@@ -727,24 +773,20 @@ static struct socket *vhost_net_swap_backend(struct vhost_net_ring *r,
 					     struct socket *sock, bool wait)
 {
 	struct vhost_virtqueue *vq = &r->vq;
+	bool rx = vq->index == VHOST_NET_RX;
 	struct socket *old;
 
 	mutex_lock(&vq->mutex);
 	old = r->sock;
 	vhost_poll_stop(&r->sock_poll);
-	vhost_net_tx_release(r);
-	if (r->zc)
-		vhost_net_zc_stop(r, wait);
-	if (r->rx_ring)
-		vhost_net_rxq_return(r);
-	r->rx_ring = sock && r->rxq ? vhost_net_queue_of(sock) : NULL;
+	if (rx)
+		vhost_net_rx_set_backend(r, sock);
+	else
+		vhost_net_tx_set_backend(r, sock, wait);
 	r->sock = sock;
-	r->batch_ok = sock && r->xdp && vhost_net_is_tun_or_tap(sock);
-	/* Only tun and tap read a ubuf from msg_control. */
-	r->zc_ok = sock && r->zc && vhost_net_is_tun_or_tap(sock) &&
-		   sock_flag(sock->sk, SOCK_ZEROCOPY);
 	vhost_vq_set_backend(vq, sock);
-	if (sock && vq->index == VHOST_NET_RX)
+	/* TX waits for room only once the socket was found full. */
+	if (sock && rx)
 		vhost_poll_start(&r->sock_poll, sock->file);
 	mutex_unlock(&vq->mutex);
 	/* Buffers or packets may be waiting already. */
@@ -859,13 +901,13 @@ static int vhost_net_open(struct inode *inode, struct file *f)
 		return -ENOMEM;
 	rx = &n->rings[VHOST_NET_RX];
 	tx = &n->rings[VHOST_NET_TX];
-	rx->bufs = kvmalloc_array(VHOST_NET_IOV_MAX, sizeof(*rx->bufs),
-				  GFP_KERNEL_ACCOUNT);
-	rx->rxq = kmalloc_array(VHOST_NET_RX_BATCH, sizeof(*rx->rxq),
-				GFP_KERNEL_ACCOUNT);
-	tx->xdp = kmalloc_array(VHOST_NET_TX_BATCH, sizeof(*tx->xdp),
-				GFP_KERNEL_ACCOUNT);
-	if (!rx->bufs || !rx->rxq || !tx->xdp)
+	rx->rx.bufs = kvmalloc_array(VHOST_NET_IOV_MAX, sizeof(*rx->rx.bufs),
+				     GFP_KERNEL_ACCOUNT);
+	rx->rx.taken = kmalloc_array(VHOST_NET_RX_BATCH,
+				     sizeof(*rx->rx.taken), GFP_KERNEL_ACCOUNT);
+	tx->tx.xdp = kmalloc_array(VHOST_NET_TX_BATCH, sizeof(*tx->tx.xdp),
+				   GFP_KERNEL_ACCOUNT);
+	if (!rx->rx.bufs || !rx->rx.taken || !tx->tx.xdp)
 		goto err;
 	rx->vq.handle_kick = vhost_net_rx_kick;
 	tx->vq.handle_kick = vhost_net_tx_kick;
@@ -878,15 +920,15 @@ static int vhost_net_open(struct inode *inode, struct file *f)
 	vhost_poll_init(&rx->sock_poll, &rx->vq, vhost_net_rx_kick, EPOLLIN);
 	vhost_poll_init(&tx->sock_poll, &tx->vq, vhost_net_tx_kick, EPOLLOUT);
 	if (READ_ONCE(experimental_zcopytx))
-		tx->zc = vhost_net_zc_create(&tx->vq);
+		tx->tx.zc = vhost_net_zc_create(&tx->vq);
 	vhost_net_set_features(&n->dev, 0);
 	f->private_data = &n->dev;
 	return 0;
 
 err:
-	kfree(tx->xdp);
-	kfree(rx->rxq);
-	kvfree(rx->bufs);
+	kfree(tx->tx.xdp);
+	kfree(rx->rx.taken);
+	kvfree(rx->rx.bufs);
 	kvfree(n);
 	return ret;
 }
@@ -896,11 +938,11 @@ static int vhost_net_release(struct inode *inode, struct file *f)
 	struct vhost_net *n = container_of(f->private_data, struct vhost_net, dev);
 
 	vhost_dev_cleanup(&n->dev);
-	if (n->rings[VHOST_NET_TX].zc)
-		vhost_net_zc_release(n->rings[VHOST_NET_TX].zc);
-	kfree(n->rings[VHOST_NET_TX].xdp);
-	kfree(n->rings[VHOST_NET_RX].rxq);
-	kvfree(n->rings[VHOST_NET_RX].bufs);
+	if (n->rings[VHOST_NET_TX].tx.zc)
+		vhost_net_zc_release(n->rings[VHOST_NET_TX].tx.zc);
+	kfree(n->rings[VHOST_NET_TX].tx.xdp);
+	kfree(n->rings[VHOST_NET_RX].rx.taken);
+	kvfree(n->rings[VHOST_NET_RX].rx.bufs);
 	kvfree(n);
 	return 0;
 }
