@@ -280,8 +280,8 @@ static int vhost_net_tx_send(struct vhost_net_ring *r, struct socket *sock,
 /* A chain is finished: to the used ring, behind any still in flight. */
 static void vhost_net_tx_done(struct vhost_net_ring *r, u16 head)
 {
-	if (r->tx.zc && vhost_net_zc_busy(r->tx.zc))
-		vhost_net_zc_add_done(r->tx.zc, head);
+	if (r->tx.zc)
+		vhost_net_zc_done(r->tx.zc, &r->vq, head);
 	else
 		vhost_vq_add_used(&r->vq, head, 0);
 }

@@ -235,17 +235,26 @@ bool vhost_net_zc_unclaim(struct vhost_net_zc *zc)
 }
 
 /**
- * vhost_net_zc_add_done - queue a finished chain behind those in flight
- * @zc: the FIFO, busy and not full; the ring's mutex held
+ * vhost_net_zc_done - give back a chain the ring finished without the stack
+ * @zc: the FIFO, not full; the ring's mutex held
+ * @vq: the ring
  * @head: the chain
  *
- * Context: process context; the ring's mutex held.
+ * Straight to the used ring when nothing is in flight; else queued behind
+ * the chains in flight, so used entries keep the order of the avail ring.
+ *
+ * Context: process context; @vq->mutex held.
  */
-void vhost_net_zc_add_done(struct vhost_net_zc *zc, u16 head)
+void vhost_net_zc_done(struct vhost_net_zc *zc, struct vhost_virtqueue *vq,
+		       u16 head)
 {
 	struct vhost_net_zc_slot *s;
 
-	vhost_net_zc_assert_locked(zc);
+	lockdep_assert_held(&vq->mutex);
+	if (!vhost_net_zc_busy(zc)) {
+		vhost_vq_add_used(vq, head, 0);
+		return;
+	}
 	s = vhost_net_zc_at(zc, zc->next++);
 	s->head = head;
 	s->done = 1;

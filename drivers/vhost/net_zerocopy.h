@@ -19,7 +19,8 @@ bool vhost_net_zc_busy(const struct vhost_net_zc *zc);
 bool vhost_net_zc_full(const struct vhost_net_zc *zc);
 struct ubuf_info *vhost_net_zc_claim(struct vhost_net_zc *zc, u16 head);
 bool vhost_net_zc_unclaim(struct vhost_net_zc *zc);
-void vhost_net_zc_add_done(struct vhost_net_zc *zc, u16 head);
+void vhost_net_zc_done(struct vhost_net_zc *zc, struct vhost_virtqueue *vq,
+		       u16 head);
 unsigned int vhost_net_zc_complete(struct vhost_net_zc *zc,
 				   struct vhost_virtqueue *vq);
 bool vhost_net_zc_drain(struct vhost_net_zc *zc, struct vhost_virtqueue *vq);
