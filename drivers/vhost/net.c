@@ -257,35 +257,6 @@ static int vhost_net_tx_stage(struct vhost_net_ring *r, struct socket *sock,
 	return 0;
 }
 
-/*
- * Send a chain that is not batched: by reference when zero-copy applies,
- * and then *@held tells that the zero-copy FIFO took the chain (it is
- * returned to the guest from there). Return: what the socket said.
- */
-static int vhost_net_tx_send(struct vhost_net_ring *r, struct socket *sock,
-			     const struct vhost_chain *c, bool *held)
-{
-	struct ubuf_info *ubuf;
-	int ret;
-
-	*held = false;
-	if (!r->tx.zc_ok || vhost_net_frame_len(r, c) < VHOST_NET_ZC_MIN_LEN)
-		return vhost_net_send(r, sock, c, NULL);
-	ubuf = vhost_net_zc_claim(r->tx.zc, c->head);
-	ret = vhost_net_send(r, sock, c, ubuf);
-	*held = ret >= 0 || vhost_net_zc_unclaim(r->tx.zc);
-	return ret;
-}
-
-/* A chain is finished: to the used ring, behind any still in flight. */
-static void vhost_net_tx_done(struct vhost_net_ring *r, u16 head)
-{
-	if (r->tx.zc)
-		vhost_net_zc_done(r->tx.zc, &r->vq, head);
-	else
-		vhost_vq_add_used(&r->vq, head, 0);
-}
-
 /* Drop the ring's batching page (the ring is stopped, nothing staged). */
 static void vhost_net_tx_release(struct vhost_net_ring *r)
 {
@@ -295,15 +266,157 @@ static void vhost_net_tx_release(struct vhost_net_ring *r)
 	}
 }
 
-static void vhost_net_handle_tx(struct vhost_net_ring *r)
+/*
+ * Copy a chain into the batch if it goes there. Return: true when it did
+ * (the guest's buffer is free again); false when the chain is to be sent
+ * on its own, and then the batch went first so frames keep their order.
+ */
+static bool vhost_net_tx_batched(struct vhost_net_ring *r, struct socket *sock,
+				 const struct vhost_chain *c)
+{
+	if (vhost_net_batchable(r, c) && !vhost_net_tx_stage(r, sock, c))
+		return true;
+	vhost_net_tx_flush(r, sock);
+	return false;
+}
+
+/*
+ * Take the next chain to send into @c, and check it is one. Return: false
+ * when the run ends: the ring is empty (kicks enabled again, the batch
+ * sent), invalid (reported) or the run's weight is reached. Finding the
+ * ring empty counts in *@packets as a chain would.
+ */
+static bool vhost_net_tx_next(struct vhost_net_ring *r, struct socket *sock,
+			      struct vhost_chain *c, unsigned int *packets,
+			      size_t bytes)
+{
+	struct vhost_virtqueue *vq = &r->vq;
+	int ret;
+
+	for (;;) {
+		ret = vhost_vq_fetch(vq, c);
+		if (ret)
+			break;
+		/* Empty: send the batch, busy poll, enable kicks, look again. */
+		vhost_net_tx_flush(r, sock);
+		if (!vhost_vq_wait_for_buffers(vq) ||
+		    vhost_vq_over_weight(vq, ++*packets, bytes))
+			return false;
+	}
+	if (ret < 0)
+		return false;
+	if (unlikely(c->in)) {
+		vhost_vq_error(vq, "TX chain %u has device-writable buffers",
+			       c->head);
+		return false;
+	}
+	if (unlikely(c->out_len < r->vhost_hlen)) {
+		vhost_vq_error(vq, "TX chain %u: %zu bytes, under the %zu-byte header",
+			       c->head, c->out_len, r->vhost_hlen);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Whether the socket refused a chain for want of room (-EAGAIN, or -ENOMEM
+ * from tun). The chain then goes back to the ring, and the socket running
+ * the handler again once writable takes the place of a kick.
+ */
+static bool vhost_net_tx_no_room(struct vhost_net_ring *r, struct socket *sock,
+				 int ret)
+{
+	if (likely(ret != -EAGAIN && ret != -ENOMEM))
+		return false;
+	vhost_vq_unfetch(&r->vq, 1);
+	vhost_poll_start(&r->sock_poll, sock->file);
+	return true;
+}
+
+/*
+ * Transmit by copying: a chain goes into the batch, or on its own when it
+ * does not fit there, and is given back as soon as it is sent. Zero-copy
+ * is off, so any FIFO is empty (a backend change drains or replaces it).
+ */
+static void vhost_net_tx_copy(struct vhost_net_ring *r, struct socket *sock)
 {
 	struct vhost_virtqueue *vq = &r->vq;
 	unsigned int packets = 0;
 	struct vhost_chain c;
-	struct socket *sock;
+	size_t bytes = 0;
+	int ret;
+
+	while (vhost_net_tx_next(r, sock, &c, &packets, bytes)) {
+		ret = 0;
+		if (!vhost_net_tx_batched(r, sock, &c))
+			ret = vhost_net_send(r, sock, &c, NULL);
+		if (unlikely(vhost_net_tx_no_room(r, sock, ret)))
+			break;
+		if (unlikely(ret < 0))
+			vq->stats.drops++;
+		vhost_vq_add_used(vq, c.head, 0);
+		bytes += c.out_len;
+		if (vhost_vq_over_weight(vq, ++packets, bytes))
+			break;
+	}
+	vhost_net_tx_flush(r, sock);
+}
+
+/*
+ * Transmit with zero-copy on: a chain that fits the batch is copied there
+ * and one shorter than VHOST_NET_ZC_MIN_LEN is copied on its own, as in
+ * vhost_net_tx_copy(); a longer one is sent by reference and waits in the
+ * FIFO until the stack lets go of it. Chains finished here queue behind
+ * those in flight, so the used ring keeps the order of the avail ring.
+ */
+static void vhost_net_tx_zerocopy(struct vhost_net_ring *r,
+				  struct socket *sock)
+{
+	struct vhost_net_zc *zc = r->tx.zc;
+	struct vhost_virtqueue *vq = &r->vq;
+	unsigned int packets = 0;
+	struct ubuf_info *ubuf;
+	struct vhost_chain c;
 	size_t bytes = 0;
 	bool held;
 	int ret;
+
+	vhost_net_zc_complete(zc, vq);
+	/* Full of chains in flight: a completion runs us again. */
+	while (!vhost_net_zc_full(zc) &&
+	       vhost_net_tx_next(r, sock, &c, &packets, bytes)) {
+		held = false;
+		if (vhost_net_tx_batched(r, sock, &c)) {
+			ret = 0;
+		} else if (vhost_net_frame_len(r, &c) < VHOST_NET_ZC_MIN_LEN) {
+			/* Cheaper to copy than to pin. */
+			ret = vhost_net_send(r, sock, &c, NULL);
+		} else {
+			ubuf = vhost_net_zc_claim(zc, c.head);
+			ret = vhost_net_send(r, sock, &c, ubuf);
+			/* Unless the socket never took it, the FIFO has it. */
+			held = ret >= 0 || vhost_net_zc_unclaim(zc);
+		}
+		if (!held) {
+			if (unlikely(vhost_net_tx_no_room(r, sock, ret)))
+				break;
+			vhost_net_zc_done(zc, vq, c.head);
+		}
+		if (unlikely(ret < 0))
+			vq->stats.drops++;
+		bytes += c.out_len;
+		if (vhost_vq_over_weight(vq, ++packets, bytes))
+			break;
+	}
+	vhost_net_tx_flush(r, sock);
+	vhost_net_zc_complete(zc, vq);
+}
+
+/* Copy or zero-copy, as the backend allows; see vhost_net_tx_set_backend(). */
+static void vhost_net_handle_tx(struct vhost_net_ring *r)
+{
+	struct vhost_virtqueue *vq = &r->vq;
+	struct socket *sock;
 
 	mutex_lock(&vq->mutex);
 	sock = r->sock;
@@ -312,59 +425,10 @@ static void vhost_net_handle_tx(struct vhost_net_ring *r)
 	/* Running again: no need to wait for the socket any more. */
 	vhost_poll_stop(&r->sock_poll);
 	vhost_vq_disable_notify(vq);
-	if (r->tx.zc)
-		vhost_net_zc_complete(r->tx.zc, vq);
-	for (;;) {
-		/* Full of chains in flight: a completion runs us again. */
-		if (unlikely(r->tx.zc && vhost_net_zc_full(r->tx.zc)))
-			break;
-		ret = vhost_vq_fetch(vq, &c);
-		if (ret < 0)
-			break;
-		if (!ret) {
-			vhost_net_tx_flush(r, sock);
-			/* A look that found nothing still counts. */
-			if (!vhost_vq_wait_for_buffers(vq) ||
-			    vhost_vq_over_weight(vq, ++packets, bytes))
-				break;
-			continue;
-		}
-		if (unlikely(c.in)) {
-			vhost_vq_error(vq, "TX chain %u has device-writable buffers",
-				       c.head);
-			break;
-		}
-		if (unlikely(c.out_len < r->vhost_hlen)) {
-			vhost_vq_error(vq, "TX chain %u: %zu bytes, under the %zu-byte header",
-				       c.head, c.out_len, r->vhost_hlen);
-			break;
-		}
-		ret = -ENOSPC;
-		held = false;
-		if (vhost_net_batchable(r, &c))
-			ret = vhost_net_tx_stage(r, sock, &c);
-		if (ret) {
-			/* Not batched: keep the order of what was. */
-			vhost_net_tx_flush(r, sock);
-			ret = vhost_net_tx_send(r, sock, &c, &held);
-		}
-		if (unlikely(!held && (ret == -EAGAIN || ret == -ENOMEM))) {
-			/* The socket is full: retry when it has room. */
-			vhost_vq_unfetch(vq, 1);
-			vhost_poll_start(&r->sock_poll, sock->file);
-			break;
-		}
-		if (unlikely(ret < 0))
-			r->vq.stats.drops++;
-		if (!held)
-			vhost_net_tx_done(r, c.head);
-		bytes += c.out_len;
-		if (vhost_vq_over_weight(vq, ++packets, bytes))
-			break;
-	}
-	vhost_net_tx_flush(r, sock);
-	if (r->tx.zc)
-		vhost_net_zc_complete(r->tx.zc, vq);
+	if (r->tx.zc_ok)
+		vhost_net_tx_zerocopy(r, sock);
+	else
+		vhost_net_tx_copy(r, sock);
 	vhost_vq_signal(vq);
 out:
 	mutex_unlock(&vq->mutex);
