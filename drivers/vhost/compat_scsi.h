@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The differences in the LIO target core between the kernels we build
- * against, for scsi.c and scsi_fabric.c. Since 6.10 target_submit() picks
- * queued or direct submission itself, from the fabric's defaults; before,
- * a fabric queued with target_queue_submission(). Kbuild probes for
- * VHOST_SCSI_HAVE_SUBMIT_TYPE (backports make version numbers misleading).
+ * against, for vhost-scsi's files (scsi_*.c). Since 6.10 target_submit()
+ * picks queued or direct submission itself, from the fabric's defaults;
+ * before, a fabric queued with target_queue_submission(). Kbuild probes
+ * for VHOST_SCSI_HAVE_SUBMIT_TYPE (backports make version numbers
+ * misleading).
  */
 #ifndef VHOST_OOT_COMPAT_SCSI_H
 #define VHOST_OOT_COMPAT_SCSI_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vhost-scsi: the device (scsi.c) and its LIO target fabric
+ * vhost-scsi: the device (scsi_dev.c) and its LIO target fabric
  * (scsi_fabric.c), and what they share.
  */
 #ifndef _VHOST_SCSI_H
@@ -57,7 +57,7 @@ extern struct list_head vhost_scsi_tpgs;
 int vhost_scsi_fabric_register(void);
 void vhost_scsi_fabric_unregister(void);
 
-/* Device hooks the fabric calls (scsi.c). */
+/* Device hooks the fabric calls (scsi_dev.c). */
 void vhost_scsi_hotplug(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg,
 			u64 lun, bool added);
 int vhost_scsi_cmd_done(struct se_cmd *se_cmd);

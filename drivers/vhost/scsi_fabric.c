@@ -10,9 +10,9 @@
  *   target/vhost/<port>/tpgt_N/lun/lun_M       LUNs, linked to backstores
  *
  * A device binds the TPGs of one port with VHOST_SCSI_SET_ENDPOINT
- * (scsi.c). While bound, a TPG cannot be removed (configfs dependency) and
- * its nexus cannot be dropped; LUNs linked or unlinked meanwhile reach the
- * guest as hotplug events.
+ * (scsi_dev.c). While bound, a TPG cannot be removed (configfs dependency)
+ * and its nexus cannot be dropped; LUNs linked or unlinked meanwhile reach
+ * the guest as hotplug events.
  */
 #include <linux/module.h>
 #include <linux/string.h>
@@ -376,7 +376,7 @@ static struct target_core_fabric_ops vhost_scsi_fabric_ops = {
 	.tfc_tpg_base_attrs = vhost_scsi_tpg_attrs,
 	.tfc_tpg_attrib_attrs = vhost_scsi_attrib_attrs,
 
-	/* Commands: data is ours, completions go to the device (scsi.c). */
+	/* Commands: data is ours, completions go to the device (scsi_dev.c). */
 	.max_data_sg_nents = VHOST_SCSI_MAX_SGL,
 	.write_pending = vhost_scsi_write_pending,
 	.queue_data_in = vhost_scsi_cmd_done,
