@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vhost-scsi: the device (scsi_dev.c) and its LIO target fabric
- * (scsi_fabric.c), and what they share.
+ * What vhost-scsi's files share: the device (scsi_dev.c) and its LIO
+ * target fabric (scsi_fabric.c).
  */
 #ifndef _VHOST_SCSI_H
 #define _VHOST_SCSI_H
 
+#include <linux/atomic.h>
+#include <linux/dma-direction.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
+#include <linux/scatterlist.h>
+#include <linux/uio.h>
+#include <linux/virtio_byteorder.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
 
@@ -22,6 +28,8 @@
 #define VHOST_SCSI_MAX_SGL	2048
 
 struct vhost_scsi;
+
+/* ---- the fabric (scsi_fabric.c) -------------------------------------- */
 
 /* A target port: configfs target/vhost/<name>. */
 struct vhost_scsi_tport {
@@ -57,7 +65,97 @@ extern struct list_head vhost_scsi_tpgs;
 int vhost_scsi_fabric_register(void);
 void vhost_scsi_fabric_unregister(void);
 
-/* Device hooks the fabric calls (scsi_dev.c). */
+/* ---- the device (scsi_dev.c) ----------------------------------------- */
+
+/* A request's own room for small scatterlists and chains. */
+#define VHOST_SCSI_INLINE_SG	8
+#define VHOST_SCSI_INLINE_IOV	4
+
+enum { VHOST_SCSI_CTL, VHOST_SCSI_EVT, VHOST_SCSI_IO };
+
+/*
+ * A ring's completed requests, waiting for its worker, and the requests
+ * it answered, kept for reuse instead of a kzalloc() and kfree() each.
+ */
+struct vhost_scsi_ring {
+	struct vhost_virtqueue vq;
+	struct llist_head done;
+	struct vhost_work done_work;
+	struct llist_node *spare;	/* under vq.mutex */
+	unsigned int nspare;
+};
+
+struct vhost_scsi {
+	struct vhost_dev dev;
+	/* Bound TPGs by tag: changed with every request ring stopped. */
+	struct vhost_scsi_tpg *targets[VHOST_SCSI_MAX_TARGETS];
+	char wwpn[sizeof_field(struct vhost_scsi_target, vhost_wwpn)];
+	bool bound;
+	bool stopping;			/* unbinding: take no new requests */
+	atomic_t inflight;		/* requests LIO has (wait_var_event) */
+
+	/* Hotplug events, under the event ring's mutex but for @events. */
+	struct llist_head events;
+	atomic_t nr_events;
+	bool events_missed;
+	atomic_t events_dropped;	/* by hotplug, which cannot take the mutex */
+	struct vhost_work event_work;
+
+	unsigned int nrings;
+	struct vhost_virtqueue **vqs;
+	struct vhost_scsi_ring rings[];
+};
+
+/* One request from a guest, while LIO has it. */
+struct vhost_scsi_req {
+	struct se_cmd se_cmd;		/* first: LIO's view */
+	/* Zeroed for each request up to @sense. */
+	struct vhost_scsi_ring *ring;
+	struct llist_node node;
+	u16 head;
+	bool tmf;
+	bool aborted;			/* LIO dropped it (abort, LUN reset) */
+	u8 tmf_response;		/* VIRTIO_SCSI_S_* of a TMF */
+	struct scatterlist *sgl;	/* the guest's data pages */
+	unsigned int nents;		/* each holds a page reference */
+	u32 data_len;			/* what they hold */
+	u32 buf_len;			/* the guest's data buffer */
+	struct scatterlist *prot_sgl;	/* T10 PI, bounced too */
+	unsigned int prot_nents;
+	u32 prot_len;
+	u32 pi_in;			/* PI room before the data-in */
+	enum dma_data_direction dir;
+	unsigned int nin;		/* the guest's writable buffers */
+	struct iovec *in;
+	unsigned char sense[TRANSPORT_SENSE_BUFFER];
+	struct scatterlist inline_sg[VHOST_SCSI_INLINE_SG];
+	struct iovec inline_iov[VHOST_SCSI_INLINE_IOV];
+};
+
+static inline struct vhost_scsi *vhost_scsi_of(struct vhost_virtqueue *vq)
+{
+	return container_of(vq->dev, struct vhost_scsi, dev);
+}
+
+static inline struct vhost_scsi_ring *
+vhost_scsi_ring_of(struct vhost_virtqueue *vq)
+{
+	return container_of(vq, struct vhost_scsi_ring, vq);
+}
+
+static inline u32 vhost_scsi_to_cpu32(struct vhost_virtqueue *vq,
+				      __virtio32 v)
+{
+	return __virtio32_to_cpu(vhost_vq_is_le(vq), v);
+}
+
+static inline __virtio32 vhost_scsi_virtio32(struct vhost_virtqueue *vq,
+					     u32 v)
+{
+	return __cpu_to_virtio32(vhost_vq_is_le(vq), v);
+}
+
+/* Device hooks the fabric calls. */
 void vhost_scsi_hotplug(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg,
 			u64 lun, bool added);
 int vhost_scsi_cmd_done(struct se_cmd *se_cmd);

@@ -28,9 +28,6 @@
 #define VHOST_SCSI_FEATURES						\
 	(VHOST_BASE_FEATURES | BIT_ULL(VIRTIO_F_RING_RESET) |		\
 	 BIT_ULL(VIRTIO_SCSI_F_HOTPLUG) | BIT_ULL(VIRTIO_SCSI_F_T10_PI))
-/* A request's own room for small scatterlists and chains. */
-#define VHOST_SCSI_INLINE_SG	8
-#define VHOST_SCSI_INLINE_IOV	4
 /* Protection information: 8 bytes per 512-byte block of a transfer. */
 #define VHOST_SCSI_MAX_PI	((VHOST_SCSI_MAX_SGL << PAGE_SHIFT) / 512 * 8)
 /* Freed requests a ring keeps for its next ones. */
@@ -38,90 +35,9 @@
 /* Events waiting for event buffers; more are "missed". */
 #define VHOST_SCSI_MAX_EVENTS	128
 
-enum { VHOST_SCSI_CTL, VHOST_SCSI_EVT, VHOST_SCSI_IO };
-
 static unsigned int max_io_vqs = 128;
 module_param(max_io_vqs, uint, 0444);
 MODULE_PARM_DESC(max_io_vqs, "request rings per device (1-1024, default 128)");
-
-/*
- * A ring's completed requests, waiting for its worker, and the requests
- * it answered, kept for reuse instead of a kzalloc() and kfree() each.
- */
-struct vhost_scsi_ring {
-	struct vhost_virtqueue vq;
-	struct llist_head done;
-	struct vhost_work done_work;
-	struct llist_node *spare;	/* under vq.mutex */
-	unsigned int nspare;
-};
-
-struct vhost_scsi {
-	struct vhost_dev dev;
-	/* Bound TPGs by tag: changed with every request ring stopped. */
-	struct vhost_scsi_tpg *targets[VHOST_SCSI_MAX_TARGETS];
-	char wwpn[sizeof_field(struct vhost_scsi_target, vhost_wwpn)];
-	bool bound;
-	bool stopping;			/* unbinding: take no new requests */
-	atomic_t inflight;		/* requests LIO has (wait_var_event) */
-
-	/* Hotplug events, under the event ring's mutex but for @events. */
-	struct llist_head events;
-	atomic_t nr_events;
-	bool events_missed;
-	atomic_t events_dropped;	/* by hotplug, which cannot take the mutex */
-	struct vhost_work event_work;
-
-	unsigned int nrings;
-	struct vhost_virtqueue **vqs;
-	struct vhost_scsi_ring rings[];
-};
-
-/* One request from a guest, while LIO has it. */
-struct vhost_scsi_req {
-	struct se_cmd se_cmd;		/* first: LIO's view */
-	/* Zeroed for each request up to @sense. */
-	struct vhost_scsi_ring *ring;
-	struct llist_node node;
-	u16 head;
-	bool tmf;
-	bool aborted;			/* LIO dropped it (abort, LUN reset) */
-	u8 tmf_response;		/* VIRTIO_SCSI_S_* of a TMF */
-	struct scatterlist *sgl;	/* the guest's data pages */
-	unsigned int nents;		/* each holds a page reference */
-	u32 data_len;			/* what they hold */
-	u32 buf_len;			/* the guest's data buffer */
-	struct scatterlist *prot_sgl;	/* T10 PI, bounced too */
-	unsigned int prot_nents;
-	u32 prot_len;
-	u32 pi_in;			/* PI room before the data-in */
-	enum dma_data_direction dir;
-	unsigned int nin;		/* the guest's writable buffers */
-	struct iovec *in;
-	unsigned char sense[TRANSPORT_SENSE_BUFFER];
-	struct scatterlist inline_sg[VHOST_SCSI_INLINE_SG];
-	struct iovec inline_iov[VHOST_SCSI_INLINE_IOV];
-};
-
-static struct vhost_scsi *vhost_scsi_of(struct vhost_virtqueue *vq)
-{
-	return container_of(vq->dev, struct vhost_scsi, dev);
-}
-
-static struct vhost_scsi_ring *vhost_scsi_ring_of(struct vhost_virtqueue *vq)
-{
-	return container_of(vq, struct vhost_scsi_ring, vq);
-}
-
-static u32 vhost_scsi_to_cpu32(struct vhost_virtqueue *vq, __virtio32 v)
-{
-	return __virtio32_to_cpu(vhost_vq_is_le(vq), v);
-}
-
-static __virtio32 vhost_scsi_virtio32(struct vhost_virtqueue *vq, u32 v)
-{
-	return __cpu_to_virtio32(vhost_vq_is_le(vq), v);
-}
 
 /* ---- responses ------------------------------------------------------- */
 
