@@ -155,7 +155,36 @@ static inline __virtio32 vhost_scsi_virtio32(struct vhost_virtqueue *vq,
 	return __cpu_to_virtio32(vhost_vq_is_le(vq), v);
 }
 
-/* Device hooks the fabric calls. */
+/* The TPG and LUN a virtio LUN field names, or NULL. */
+static inline struct vhost_scsi_tpg *vhost_scsi_lun(struct vhost_scsi *vs,
+						    const u8 lun[8],
+						    u64 *unpacked)
+{
+	if (lun[0] != 1)
+		return NULL;
+	*unpacked = ((lun[2] << 8) | lun[3]) & 0x3fff;
+	return vs->targets[lun[1]];
+}
+
+/* The request path (scsi_req.c). */
+void vhost_scsi_reply(struct vhost_virtqueue *vq, u16 head,
+		      struct iovec *iov, unsigned int n,
+		      const void *buf, size_t len);
+struct vhost_scsi_req *vhost_scsi_req_new(struct vhost_scsi_ring *ring,
+					  const struct vhost_chain *c);
+void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r,
+			 bool keep);
+void vhost_scsi_done_work(struct vhost_work *work);
+void vhost_scsi_request_kick(struct vhost_work *work);
+
+/* The control ring (scsi_dev.c). */
+void vhost_scsi_ctl(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
+		    const struct vhost_chain *c, struct iov_iter *from);
+
+/*
+ * Device hooks the fabric calls: hotplug (scsi_dev.c), LIO's callbacks
+ * (scsi_req.c).
+ */
 void vhost_scsi_hotplug(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg,
 			u64 lun, bool added);
 int vhost_scsi_cmd_done(struct se_cmd *se_cmd);

@@ -376,7 +376,7 @@ static struct target_core_fabric_ops vhost_scsi_fabric_ops = {
 	.tfc_tpg_base_attrs = vhost_scsi_tpg_attrs,
 	.tfc_tpg_attrib_attrs = vhost_scsi_attrib_attrs,
 
-	/* Commands: data is ours, completions go to the device (scsi_dev.c). */
+	/* Commands: data is ours, completions go to the device (scsi_req.c). */
 	.max_data_sg_nents = VHOST_SCSI_MAX_SGL,
 	.write_pending = vhost_scsi_write_pending,
 	.queue_data_in = vhost_scsi_cmd_done,
