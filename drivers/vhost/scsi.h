@@ -132,6 +132,14 @@ struct vhost_scsi_req {
 	struct iovec inline_iov[VHOST_SCSI_INLINE_IOV];
 };
 
+/* A hotplug event waiting for an event buffer, on vhost_scsi.events. */
+struct vhost_scsi_event {
+	struct llist_node node;
+	u32 event;
+	u32 reason;
+	u8 lun[8];
+};
+
 static inline struct vhost_scsi *vhost_scsi_of(struct vhost_virtqueue *vq)
 {
 	return container_of(vq->dev, struct vhost_scsi, dev);
@@ -177,12 +185,15 @@ void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r,
 void vhost_scsi_done_work(struct vhost_work *work);
 void vhost_scsi_request_kick(struct vhost_work *work);
 
-/* The control ring (scsi_dev.c). */
+/* The control and event rings (scsi_ctl.c). */
 void vhost_scsi_ctl(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 		    const struct vhost_chain *c, struct iov_iter *from);
+void vhost_scsi_fold_dropped(struct vhost_scsi *vs);
+void vhost_scsi_event_work(struct vhost_work *work);
+void vhost_scsi_evt_kick(struct vhost_work *work);
 
 /*
- * Device hooks the fabric calls: hotplug (scsi_dev.c), LIO's callbacks
+ * Device hooks the fabric calls: hotplug (scsi_ctl.c), LIO's callbacks
  * (scsi_req.c).
  */
 void vhost_scsi_hotplug(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg,
