@@ -40,10 +40,10 @@ struct vhost_scsi_tport {
 
 /*
  * A target portal group: target/vhost/<port>/tpgt_N. @lock guards the
- * nexus, the LUN count and @owner; vhost_scsi_tpgs_lock is taken before
- * it when both are needed. configfs calls the fabric with its directory
- * locks held, so neither lock may be held while calling into configfs
- * (target_depend_item()).
+ * nexus, the LUN count and @owner; the fabric's TPG list lock
+ * (vhost_scsi_tpgs_lock) is taken before it when both are needed. configfs
+ * calls the fabric with its directory locks held, so neither lock may be
+ * held while calling into configfs (target_depend_item()).
  */
 struct vhost_scsi_tpg {
 	struct se_portal_group se_tpg;
@@ -58,12 +58,10 @@ struct vhost_scsi_tpg {
 	struct list_head node;		/* on vhost_scsi_tpgs */
 };
 
-/* Every TPG, for SET_ENDPOINT to find those of a port. */
-extern struct mutex vhost_scsi_tpgs_lock;
-extern struct list_head vhost_scsi_tpgs;
-
 int vhost_scsi_fabric_register(void);
 void vhost_scsi_fabric_unregister(void);
+int vhost_scsi_tpgs_bind(struct vhost_scsi *vs, const char *wwpn);
+void vhost_scsi_tpgs_unbind(struct vhost_scsi *vs);
 
 /* ---- the device (scsi_dev.c) ----------------------------------------- */
 

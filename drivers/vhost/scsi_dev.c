@@ -61,76 +61,23 @@ static void vhost_scsi_unbind(struct vhost_scsi *vs)
 		ring->nspare = 0;
 		mutex_unlock(&ring->vq.mutex);
 	}
-	/* Our dependencies keep the TPGs until they are dropped here. */
-	for (i = 0; i < VHOST_SCSI_MAX_TARGETS; i++) {
-		struct vhost_scsi_tpg *tpg = vs->targets[i];
-
-		if (!tpg)
-			continue;
-		mutex_lock(&tpg->lock);
-		tpg->owner = NULL;
-		mutex_unlock(&tpg->lock);
-		vs->targets[i] = NULL;
-		target_undepend_item(&tpg->se_tpg.tpg_group.cg_item);
-	}
+	vhost_scsi_tpgs_unbind(vs);
 	vs->bound = false;
 	vs->stopping = false;
-}
-
-/*
- * Bind one TPG. configfs locks its directories while it calls the fabric
- * (LUN links take tpg->lock under them), so the dependency that pins the
- * TPG is taken with none of our locks held; the item reference taken
- * under vhost_scsi_tpgs_lock keeps the TPG's memory until then.
- */
-static int vhost_scsi_bind(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg)
-{
-	struct config_item *item = &tpg->se_tpg.tpg_group.cg_item;
-	bool ok = false;
-
-	if (target_depend_item(item))
-		return 0;	/* being removed */
-	mutex_lock(&tpg->lock);
-	/* Another device's, or no nexus to send commands on. */
-	if (!tpg->owner && tpg->nexus && !vs->targets[tpg->tag]) {
-		tpg->owner = vs;
-		vs->targets[tpg->tag] = tpg;
-		ok = true;
-	}
-	mutex_unlock(&tpg->lock);
-	if (!ok)
-		target_undepend_item(item);
-	return ok;
 }
 
 static long vhost_scsi_set_endpoint(struct vhost_scsi *vs,
 				    const struct vhost_scsi_target *t)
 {
-	struct vhost_scsi_tpg *tpg, **found;
-	unsigned int i, n = 0, bound = 0;
+	int bound;
 
 	if (t->reserved)
 		return -EOPNOTSUPP;
 	if (vs->bound)
 		return -EEXIST;
-	found = kcalloc(VHOST_SCSI_MAX_TARGETS, sizeof(*found), GFP_KERNEL);
-	if (!found)
-		return -ENOMEM;
-	mutex_lock(&vhost_scsi_tpgs_lock);
-	list_for_each_entry(tpg, &vhost_scsi_tpgs, node) {
-		if (n == VHOST_SCSI_MAX_TARGETS ||
-		    strcmp(tpg->tport->name, t->vhost_wwpn))
-			continue;
-		/* Not one whose last reference is going (drop_tpg waits). */
-		if (kref_get_unless_zero(&tpg->se_tpg.tpg_group.cg_item.ci_kref))
-			found[n++] = tpg;
-	}
-	mutex_unlock(&vhost_scsi_tpgs_lock);
-	for (i = 0; i < n; i++) {
-		bound += vhost_scsi_bind(vs, found[i]);
-		config_item_put(&found[i]->se_tpg.tpg_group.cg_item);
-	}
-	kfree(found);
+	bound = vhost_scsi_tpgs_bind(vs, t->vhost_wwpn);
+	if (bound < 0)
+		return bound;
 	if (!bound)
 		return -ENODEV;
 	vs->bound = true;

@@ -10,20 +10,21 @@
  *   target/vhost/<port>/tpgt_N/lun/lun_M       LUNs, linked to backstores
  *
  * A device binds the TPGs of one port with VHOST_SCSI_SET_ENDPOINT
- * (scsi_dev.c). While bound, a TPG cannot be removed (configfs dependency)
- * and its nexus cannot be dropped; LUNs linked or unlinked meanwhile reach
- * the guest as hotplug events.
+ * (scsi_dev.c calls vhost_scsi_tpgs_bind() here). While bound, a TPG
+ * cannot be removed (configfs dependency) and its nexus cannot be dropped;
+ * LUNs linked or unlinked meanwhile reach the guest as hotplug events.
  */
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/utsname.h>
 #include <scsi/scsi_proto.h>
 
 #include "scsi.h"
 
-/* Guards the list; taken before a TPG's own lock. */
-DEFINE_MUTEX(vhost_scsi_tpgs_lock);
-LIST_HEAD(vhost_scsi_tpgs);
+/* Every TPG, for SET_ENDPOINT to find those of a port. */
+static DEFINE_MUTEX(vhost_scsi_tpgs_lock);	/* taken before a TPG's lock */
+static LIST_HEAD(vhost_scsi_tpgs);
 
 static struct vhost_scsi_tpg *vhost_scsi_tpg_of(struct se_portal_group *se)
 {
@@ -305,6 +306,103 @@ static void vhost_scsi_pre_unlink(struct se_portal_group *se,
 	if (tpg->owner)
 		vhost_scsi_hotplug(tpg->owner, tpg, lun->unpacked_lun, false);
 	mutex_unlock(&tpg->lock);
+}
+
+/* ---- binding TPGs to a device ---------------------------------------- */
+
+/*
+ * Bind one TPG. configfs locks its directories while it calls the fabric
+ * (LUN links take tpg->lock under them), so the dependency that pins the
+ * TPG is taken with none of our locks held; the item reference taken
+ * under vhost_scsi_tpgs_lock keeps the TPG's memory until then.
+ */
+static int vhost_scsi_bind(struct vhost_scsi *vs, struct vhost_scsi_tpg *tpg)
+{
+	struct config_item *item = &tpg->se_tpg.tpg_group.cg_item;
+	bool ok = false;
+
+	if (target_depend_item(item))
+		return 0;	/* being removed */
+	mutex_lock(&tpg->lock);
+	/* Another device's, or no nexus to send commands on. */
+	if (!tpg->owner && tpg->nexus && !vs->targets[tpg->tag]) {
+		tpg->owner = vs;
+		vs->targets[tpg->tag] = tpg;
+		ok = true;
+	}
+	mutex_unlock(&tpg->lock);
+	if (!ok)
+		target_undepend_item(item);
+	return ok;
+}
+
+/**
+ * vhost_scsi_tpgs_bind - bind a device to the TPGs of a port
+ * @vs: the device, bound to none
+ * @wwpn: the port's name
+ *
+ * Each TPG of the port with a nexus, no device and a tag @vs has free
+ * becomes @vs's (tpg->owner, vs->targets by tag), held by a configfs
+ * dependency until vhost_scsi_tpgs_unbind(). Takes the TPG list's lock and
+ * each TPG's lock itself.
+ *
+ * Context: process context; @vs->dev.mutex held.
+ * Return: the number of TPGs bound, or -ENOMEM.
+ */
+int vhost_scsi_tpgs_bind(struct vhost_scsi *vs, const char *wwpn)
+{
+	struct vhost_scsi_tpg *tpg, **found;
+	unsigned int i, n = 0;
+	int bound = 0;
+
+	lockdep_assert_held(&vs->dev.mutex);
+	found = kcalloc(VHOST_SCSI_MAX_TARGETS, sizeof(*found), GFP_KERNEL);
+	if (!found)
+		return -ENOMEM;
+	mutex_lock(&vhost_scsi_tpgs_lock);
+	list_for_each_entry(tpg, &vhost_scsi_tpgs, node) {
+		if (n == VHOST_SCSI_MAX_TARGETS ||
+		    strcmp(tpg->tport->name, wwpn))
+			continue;
+		/* Not one whose last reference is going (drop_tpg waits). */
+		if (kref_get_unless_zero(&tpg->se_tpg.tpg_group.cg_item.ci_kref))
+			found[n++] = tpg;
+	}
+	mutex_unlock(&vhost_scsi_tpgs_lock);
+	for (i = 0; i < n; i++) {
+		bound += vhost_scsi_bind(vs, found[i]);
+		config_item_put(&found[i]->se_tpg.tpg_group.cg_item);
+	}
+	kfree(found);
+	return bound;
+}
+
+/**
+ * vhost_scsi_tpgs_unbind - give back every TPG a device bound
+ * @vs: the device; none of its requests is left at LIO
+ *
+ * The TPGs lose their owner, so LUN hotplug no longer reaches @vs, and
+ * their configfs dependency: they can be removed again.
+ *
+ * Context: process context; @vs->dev.mutex held.
+ */
+void vhost_scsi_tpgs_unbind(struct vhost_scsi *vs)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vs->dev.mutex);
+	/* The device's dependencies keep the TPGs until dropped here. */
+	for (i = 0; i < VHOST_SCSI_MAX_TARGETS; i++) {
+		struct vhost_scsi_tpg *tpg = vs->targets[i];
+
+		if (!tpg)
+			continue;
+		mutex_lock(&tpg->lock);
+		tpg->owner = NULL;
+		mutex_unlock(&tpg->lock);
+		vs->targets[i] = NULL;
+		target_undepend_item(&tpg->se_tpg.tpg_group.cg_item);
+	}
 }
 
 /* ---- small answers the core asks for --------------------------------- */
