@@ -93,12 +93,22 @@ static void vhost_scsi_an(struct vhost_virtqueue *vq,
 			 sizeof(resp));
 }
 
+/**
+ * vhost_scsi_ctl - a request on the control ring: a TMF or an AN query
+ * @vs: the device
+ * @ring: the control ring
+ * @c: the chain
+ * @from: its readable part
+ *
+ * Context: process context; the ring's mutex held.
+ */
 void vhost_scsi_ctl(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 		    const struct vhost_chain *c, struct iov_iter *from)
 {
 	struct vhost_virtqueue *vq = &ring->vq;
 	__virtio32 type;
 
+	lockdep_assert_held(&vq->mutex);
 	if (copy_from_iter(&type, sizeof(type), from) != sizeof(type)) {
 		vhost_vq_error(vq, "control request %u too short", c->head);
 		return;
@@ -120,10 +130,15 @@ void vhost_scsi_ctl(struct vhost_scsi *vs, struct vhost_scsi_ring *ring,
 
 /* ---- the event ring -------------------------------------------------- */
 
-/*
+/**
+ * vhost_scsi_fold_dropped - events hotplug dropped make events_missed true
+ * @vs: the device
+ *
  * Hotplug runs from configfs under the TPG's lock. Rather than nest a ring
  * mutex inside a fabric lock to set events_missed, it leaves a mark that
  * the event ring's users fold in under that ring's mutex.
+ *
+ * Context: process context; the event ring's mutex held.
  */
 void vhost_scsi_fold_dropped(struct vhost_scsi *vs)
 {
@@ -163,6 +178,12 @@ static bool vhost_scsi_post_event(struct vhost_scsi *vs,
 	return true;
 }
 
+/**
+ * vhost_scsi_event_work - post the queued hotplug events to the guest
+ * @work: the device's event_work
+ *
+ * Context: the event ring's worker; takes that ring's mutex.
+ */
 void vhost_scsi_event_work(struct vhost_work *work)
 {
 	struct vhost_scsi *vs = container_of(work, struct vhost_scsi,
@@ -191,6 +212,13 @@ void vhost_scsi_event_work(struct vhost_work *work)
 	mutex_unlock(&vq->mutex);
 }
 
+/**
+ * vhost_scsi_evt_kick - the event ring's kick handler: the guest posted
+ * event buffers
+ * @work: the ring's poll work
+ *
+ * Context: the event ring's worker; takes that ring's mutex.
+ */
 void vhost_scsi_evt_kick(struct vhost_work *work)
 {
 	struct vhost_poll *p = container_of(work, struct vhost_poll, work);

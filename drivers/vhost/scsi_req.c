@@ -32,13 +32,27 @@ static void vhost_scsi_log(struct vhost_virtqueue *vq, struct iovec *iov,
 	vhost_vq_log_write(vq, &c, len);
 }
 
-/* Write @len bytes at the start of a chain's writable part, and use it. */
+/**
+ * vhost_scsi_reply - write an answer at the start of a chain's writable
+ * part, and use the chain
+ * @vq: the ring
+ * @head: the chain's head
+ * @iov: the chain's writable buffers
+ * @n: how many
+ * @buf: the answer
+ * @len: its length
+ *
+ * A chain that cannot take @len bytes there signals the ring's error.
+ *
+ * Context: process context; @vq->mutex held.
+ */
 void vhost_scsi_reply(struct vhost_virtqueue *vq, u16 head,
 		      struct iovec *iov, unsigned int n,
 		      const void *buf, size_t len)
 {
 	struct iov_iter to;
 
+	lockdep_assert_held(&vq->mutex);
 	iov_iter_init(&to, ITER_DEST, iov, n, len);
 	if (copy_to_iter(buf, len, &to) != len) {
 		vhost_vq_error(vq, "answer to %u not writable", head);
@@ -48,9 +62,16 @@ void vhost_scsi_reply(struct vhost_virtqueue *vq, u16 head,
 	vhost_vq_add_used(vq, head, len);
 }
 
-/*
- * A request's pages and buffers go back; the request itself to its ring's
- * spares when @keep (the caller holds the ring's mutex), else to the slab.
+/**
+ * vhost_scsi_req_free - a request's pages and buffers go back; the request
+ * itself to its ring's spares when @keep, else to the slab
+ * @vs: the device
+ * @r: the request
+ * @keep: keep @r for the ring's next requests
+ *
+ * The last request freed may let the device be freed (see the unbind).
+ *
+ * Context: process context; @r->ring->vq.mutex held when @keep.
  */
 void vhost_scsi_req_free(struct vhost_scsi *vs, struct vhost_scsi_req *r,
 			 bool keep)
@@ -184,6 +205,12 @@ static void vhost_scsi_cmd_reply(struct vhost_virtqueue *vq,
 	vhost_vq_add_used(vq, r->head, len);
 }
 
+/**
+ * vhost_scsi_done_work - answer and free the requests LIO is done with
+ * @work: a ring's done_work
+ *
+ * Context: the ring's worker; takes the ring's mutex.
+ */
 void vhost_scsi_done_work(struct vhost_work *work)
 {
 	struct vhost_scsi_ring *ring = container_of(work, struct vhost_scsi_ring,
@@ -313,7 +340,15 @@ static int vhost_scsi_task_attr(u8 attr)
 	}
 }
 
-/* A request for the chain @c (the ring's mutex held). */
+/**
+ * vhost_scsi_req_new - a request for a chain, a spare one if the ring has
+ * one, counted in the device's requests in flight
+ * @ring: the ring
+ * @c: the chain
+ *
+ * Context: process context; the ring's mutex held.
+ * Return: the request, or NULL without memory.
+ */
 struct vhost_scsi_req *vhost_scsi_req_new(struct vhost_scsi_ring *ring,
 					  const struct vhost_chain *c)
 {
@@ -600,6 +635,13 @@ static const struct vhost_chain_handler vhost_scsi_requests = {
 	.handle = vhost_scsi_request,
 };
 
+/**
+ * vhost_scsi_request_kick - the kick handler of the control and request
+ * rings
+ * @work: the ring's poll work
+ *
+ * Context: the ring's worker; vhost_vq_run() takes the ring's mutex.
+ */
 void vhost_scsi_request_kick(struct vhost_work *work)
 {
 	vhost_vq_run(container_of(work, struct vhost_poll, work)->vq,
