@@ -399,37 +399,79 @@ void vt_roundtrip(struct vt_dev *d, uint32_t out_len, uint32_t in_len,
 	free(x);
 }
 
+/* Run one call of a guest setup; on an error, name the call and return. */
+#define GUEST_STEP(expr)						\
+	do {								\
+		long __r = (long)(expr);				\
+		if (__r < 0) {						\
+			*step = #expr;					\
+			return __r;					\
+		}							\
+	} while (0)
+
+int vt_guest_try_open(const char *path, uint64_t features, uint64_t *offered,
+		      struct gmem *mem, size_t mem_size, const char **step)
+{
+	int fd = vh_open_owned(path, features, offered);
+	long r;
+
+	if (fd < 0) {
+		*step = "open, owner, features";
+		return fd;
+	}
+	gmem_init(mem, GMEM_DEFAULT_GPA, mem_size);
+	r = vh_set_mem_one(fd, mem->gpa, mem->size, mem->hva);
+	if (r < 0) {
+		*step = "memory table";
+		gmem_destroy(mem);
+		close(fd);
+		return (int)r;
+	}
+	return fd;
+}
+
+long vt_guest_try_ring(int fd, unsigned int idx, struct vring_drv *vr,
+		       struct gmem *mem, const struct vring_cfg *cfg,
+		       const char **step)
+{
+	struct vhost_vring_addr a;
+
+	vr_init(vr, mem, cfg);
+	vr_addr(vr, &a);
+	a.index = idx;
+	GUEST_STEP(vh_set_vring_num(fd, idx, cfg->num));
+	GUEST_STEP(vh_set_vring_base(fd, idx, cfg->base));
+	GUEST_STEP(vh_set_vring_addr(fd, &a));
+	GUEST_STEP(vh_set_vring_kick(fd, idx, vr->kick_fd));
+	GUEST_STEP(vh_set_vring_call(fd, idx, vr->call_fd));
+	GUEST_STEP(vh_set_vring_err(fd, idx, vr->err_fd));
+	return 0;
+}
+
 int vt_guest_open(const char *path, uint64_t features, struct gmem *mem,
 		  size_t mem_size)
 {
+	const char *step;
 	uint64_t offered;
-	int fd = vh_open_owned(path, features, &offered);
+	int fd = vt_guest_try_open(path, features, &offered, mem, mem_size,
+				   &step);
 
 	if (fd == -ENOTSUP)
 		SKIP("device offers 0x%llx, the case needs 0x%llx",
 		     (unsigned long long)offered, (unsigned long long)features);
 	if (fd < 0)
-		FAIL("%s: open, owner, features: %s", path, vt_err(fd));
-	gmem_init(mem, GMEM_DEFAULT_GPA, mem_size);
-	EXPECT_OK(vh_set_mem_one(fd, mem->gpa, mem->size, mem->hva));
+		FAIL("%s: %s: %s", path, step, vt_err(fd));
 	return fd;
 }
 
 void vt_guest_ring(int fd, unsigned int idx, struct vring_drv *vr,
-		   struct gmem *mem, unsigned int num)
+		   struct gmem *mem, const struct vring_cfg *cfg)
 {
-	struct vring_cfg cfg = { .num = num };
-	struct vhost_vring_addr a;
+	const char *step;
+	long r = vt_guest_try_ring(fd, idx, vr, mem, cfg, &step);
 
-	vr_init(vr, mem, &cfg);
-	EXPECT_OK(vh_set_vring_num(fd, idx, num));
-	EXPECT_OK(vh_set_vring_base(fd, idx, 0));
-	vr_addr(vr, &a);
-	a.index = idx;
-	EXPECT_OK(vh_set_vring_addr(fd, &a));
-	EXPECT_OK(vh_set_vring_kick(fd, idx, vr->kick_fd));
-	EXPECT_OK(vh_set_vring_call(fd, idx, vr->call_fd));
-	EXPECT_OK(vh_set_vring_err(fd, idx, vr->err_fd));
+	if (r < 0)
+		FAIL("ring %u: %s -> %s", idx, step, vt_err(r));
 }
 
 long vt_vq_counter(const char *dev, unsigned int vq, const char *name,

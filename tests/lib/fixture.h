@@ -66,9 +66,21 @@ void vt_set_mem_table_gmem(struct vt_dev *d);
  */
 int vt_guest_open(const char *path, uint64_t features, struct gmem *mem,
 		  size_t mem_size);
-/* Ring @idx of @fd: @num entries in @mem, base 0, kick/call/err eventfds. */
+/* Ring @idx of @fd laid out by @cfg in @mem, with kick/call/err eventfds. */
 void vt_guest_ring(int fd, unsigned int idx, struct vring_drv *vr,
-		   struct gmem *mem, unsigned int num);
+		   struct gmem *mem, const struct vring_cfg *cfg);
+/*
+ * The same two without a verdict, for programs that report errors their
+ * own way (tests/bench): the fd, or 0, on success; else -errno with *step
+ * naming what failed and nothing left open or mapped by the open.
+ * -ENOTSUP from the open: the device does not offer all of @features
+ * (*offered says what it does).
+ */
+int vt_guest_try_open(const char *path, uint64_t features, uint64_t *offered,
+		      struct gmem *mem, size_t mem_size, const char **step);
+long vt_guest_try_ring(int fd, unsigned int idx, struct vring_drv *vr,
+		       struct gmem *mem, const struct vring_cfg *cfg,
+		       const char **step);
 
 void vt_start(struct vt_dev *d);	/* VHOST_TEST_SET_BACKEND fd */
 void vt_stop(struct vt_dev *d);		/* VHOST_TEST_SET_BACKEND -1 */

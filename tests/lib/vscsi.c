@@ -324,20 +324,10 @@ long vsc_clear_endpoint(int fd, const char *wwn)
 static void vsc_ring(struct vsc *v, unsigned int i)
 {
 	struct vring_cfg cfg = { .num = v->o.num };
-	struct vring_drv *vr = &v->vr[i];
-	struct vhost_vring_addr a;
 
 	if (v->o.indirect && i >= VSC_IO)
 		cfg.ind_max = 6;
-	vr_init(vr, &v->mem, &cfg);
-	EXPECT_OK(vh_set_vring_num(v->fd, i, cfg.num));
-	EXPECT_OK(vh_set_vring_base(v->fd, i, 0));
-	vr_addr(vr, &a);
-	a.index = i;
-	EXPECT_OK(vh_set_vring_addr(v->fd, &a));
-	EXPECT_OK(vh_set_vring_kick(v->fd, i, vr->kick_fd));
-	EXPECT_OK(vh_set_vring_call(v->fd, i, vr->call_fd));
-	EXPECT_OK(vh_set_vring_err(v->fd, i, vr->err_fd));
+	vt_guest_ring(v->fd, i, &v->vr[i], &v->mem, &cfg);
 }
 
 void vsc_ring_reset(struct vsc *v, unsigned int ring)

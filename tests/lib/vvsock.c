@@ -31,7 +31,9 @@ uint32_t vvs_default_cid(void)
 
 static void ring_setup(struct vvs *v, unsigned int idx)
 {
-	vt_guest_ring(v->fd, idx, &v->vr[idx], &v->mem, v->o.num);
+	struct vring_cfg cfg = { .num = v->o.num };
+
+	vt_guest_ring(v->fd, idx, &v->vr[idx], &v->mem, &cfg);
 }
 
 /* Post receive buffer i (one device-writable descriptor). */
