@@ -67,40 +67,32 @@ bool bench_ring_size_ok(unsigned int num)
 }
 
 /**
- * bench_open() - open a vhost device, own it and set its features
+ * bench_open() - open a vhost device, own it, set its features, give it
+ *                guest memory
  * @path: the device node
  * @want: the features to set; all of them must be offered
+ * @mem: the guest memory to set up
+ * @size: its size in bytes
  *
- * Dies if the device cannot be opened, owned or given @want.
+ * The memory is one region at GMEM_DEFAULT_GPA, the device's only memory
+ * table entry (vt_guest_try_open() of tests/lib).  Dies if the device
+ * cannot be opened, owned, given @want or given the memory.
  *
  * Return: the file descriptor.
  */
-int bench_open(const char *path, uint64_t want)
+int bench_open(const char *path, uint64_t want, struct gmem *mem,
+	       size_t size)
 {
+	const char *step;
 	uint64_t offered;
-	int fd = vh_open_owned(path, want, &offered);
+	int fd = vt_guest_try_open(path, want, &offered, mem, size, &step);
 
 	if (fd == -ENOTSUP)
 		die("device offers features 0x%llx, need 0x%llx",
 		    (unsigned long long)offered, (unsigned long long)want);
 	if (fd < 0)
-		die("%s: open, owner, features: %s", path, vt_err(fd));
+		die("%s: %s: %s", path, step, vt_err(fd));
 	return fd;
-}
-
-/**
- * bench_mem_init() - allocate guest memory and give it to the device
- * @fd: the vhost device
- * @mem: the guest memory to set up
- * @size: its size in bytes
- *
- * The memory is one region at GMEM_DEFAULT_GPA, the device's only memory
- * table entry.
- */
-void bench_mem_init(int fd, struct gmem *mem, size_t size)
-{
-	gmem_init(mem, GMEM_DEFAULT_GPA, size);
-	TRY(vh_set_mem_one(fd, mem->gpa, mem->size, mem->hva));
 }
 
 /**
@@ -112,24 +104,18 @@ void bench_mem_init(int fd, struct gmem *mem, size_t size)
  * @cfg: size and features of the ring
  *
  * The ring starts at index 0 with its kick, call and error eventfds
- * registered.  Its used_event is left to the caller, to be moved by hand
- * (bench_arm(), bench_disarm()).
+ * registered (vt_guest_try_ring() of tests/lib).  Its used_event is left
+ * to the caller, to be moved by hand (bench_arm(), bench_disarm()).
  */
 void bench_setup_ring(int fd, struct gmem *mem, struct vring_drv *vr,
 		      unsigned int idx, const struct vring_cfg *cfg)
 {
-	struct vhost_vring_addr a;
+	const char *step;
+	long r = vt_guest_try_ring(fd, idx, vr, mem, cfg, &step);
 
-	vr_init(vr, mem, cfg);
+	if (r < 0)
+		die("ring %u: %s: %s", idx, step, vt_err(r));
 	vr->manual_used_event = true;
-	TRY(vh_set_vring_num(fd, idx, cfg->num));
-	TRY(vh_set_vring_base(fd, idx, 0));
-	vr_addr(vr, &a);
-	a.index = idx;
-	TRY(vh_set_vring_addr(fd, &a));
-	TRY(vh_set_vring_kick(fd, idx, vr->kick_fd));
-	TRY(vh_set_vring_call(fd, idx, vr->call_fd));
-	TRY(vh_set_vring_err(fd, idx, vr->err_fd));
 }
 
 /**

@@ -28,9 +28,8 @@ double now_s(void);
 
 bool bench_ring_size_ok(unsigned int num);
 
-int bench_open(const char *path, uint64_t want);
-
-void bench_mem_init(int fd, struct gmem *mem, size_t size);
+int bench_open(const char *path, uint64_t want, struct gmem *mem,
+	       size_t size);
 
 void bench_setup_ring(int fd, struct gmem *mem, struct vring_drv *vr,
 		      unsigned int idx, const struct vring_cfg *cfg);

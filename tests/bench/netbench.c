@@ -188,13 +188,11 @@ static void setup(struct nb *b)
 
 	if (!dev || !*dev)
 		dev = "/dev/vhost-net";
-	b->fd = bench_open(dev, want);
-
 	/* rings with indirect tables, the TX data, the RX buffers */
 	memsz = 2 * ((size_t)b->num * (16 * NB_IND_MAX + 32) + 4 * VT_PAGE) +
 		NB_GSO_FRAME + 4 * VT_PAGE + (size_t)b->num * b->rxbuf +
 		VT_PAGE;
-	bench_mem_init(b->fd, &b->mem, memsz);
+	b->fd = bench_open(dev, want, &b->mem, memsz);
 	setup_ring(b, NB_RX);
 	setup_ring(b, NB_TX);
 

@@ -59,12 +59,10 @@ static void setup(struct bench *b)
 
 	if (b->event_idx)
 		features |= VT_F_EVENT_IDX;
-	b->fd = bench_open(vt_dev_path(), features);
-
 	/* the three ring areas, page aligned each, plus the buffer */
 	ring_bytes = 16u * b->num + 6 + 2u * b->num + 6 + 8u * b->num;
-	bench_mem_init(b->fd, &b->mem,
-		       ring_bytes + 4 * VT_PAGE + b->buflen + VT_PAGE);
+	b->fd = bench_open(vt_dev_path(), features, &b->mem,
+			   ring_bytes + 4 * VT_PAGE + b->buflen + VT_PAGE);
 	/* used_event is ours to move: see arm() */
 	bench_setup_ring(b->fd, &b->mem, &b->vr, 0, &cfg);
 

@@ -130,13 +130,11 @@ static void setup(struct sb *b)
 		want |= VT_F_EVENT_IDX;
 	if (b->indirect)
 		want |= VT_F_INDIRECT;
-	b->fd = bench_open(vsc_dev_path(), want);
-
 	/* three rings with indirect tables of 4, header slots, data */
 	data = (size_t)b->depth * b->size;
 	memsz = SB_NVQS * ((size_t)b->num * (16 * 4 + 24) + 4 * VT_PAGE) +
 		(size_t)b->depth * SB_HDR + data + 4 * VT_PAGE;
-	bench_mem_init(b->fd, &b->mem, memsz);
+	b->fd = bench_open(vsc_dev_path(), want, &b->mem, memsz);
 	for (unsigned int i = 0; i < SB_NVQS; i++) {
 		struct vring_cfg cfg = {
 			.num = b->num,

@@ -157,12 +157,11 @@ static void setup(struct vb *b)
 	uint8_t *data;
 	size_t memsz;
 
-	b->fd = bench_open(vvs_dev_path(), VT_F_VERSION_1 | VT_F_EVENT_IDX);
-
 	memsz = 2 * ((size_t)b->num * 24 + 4 * VT_PAGE) +
 		(size_t)b->num * (VB_RXBUF + VB_SLOT) + VB_MAX_PKT +
 		4 * VT_PAGE;
-	bench_mem_init(b->fd, &b->mem, memsz);
+	b->fd = bench_open(vvs_dev_path(), VT_F_VERSION_1 | VT_F_EVENT_IDX,
+			   &b->mem, memsz);
 	setup_ring(b, VB_RX);
 	setup_ring(b, VB_TX);
 
