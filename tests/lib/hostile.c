@@ -104,21 +104,10 @@ void hs_net_reset(struct vnet *n, uint32_t seed)
 
 int hs_vsock_connect(struct vvs *v, uint32_t gport, uint32_t *hport)
 {
-	struct sockaddr_vm a = {
-		.svm_family = AF_VSOCK, .svm_cid = v->cid, .svm_port = gport,
-	};
-	struct pollfd pfd;
 	struct vvs_pkt p;
-	socklen_t sl;
-	int s, err, i;
+	int s, i;
 
-	s = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		FAIL("socket(AF_VSOCK): %s", strerror(errno));
-	if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 ||
-	    errno != EINPROGRESS)
-		FAIL("connect to %u:%u: %s (expected EINPROGRESS)", v->cid,
-		     gport, strerror(errno));
+	s = vvs_host_connect_start(v, SOCK_STREAM, gport);
 	/* skip what earlier connections left (RSTs, credit updates) */
 	for (i = 0; i < 4 * (int)v->o.num; i++) {
 		if (!vvs_recv(v, &p, VT_WAIT_MS))
@@ -130,15 +119,8 @@ int hs_vsock_connect(struct vvs *v, uint32_t gport, uint32_t *hport)
 	if (p.op != VIRTIO_VSOCK_OP_REQUEST || p.dst_port != gport)
 		FAIL("no REQUEST for port %u among %d packets", gport, i);
 	*hport = p.src_port;
-	vvs_send(v, VIRTIO_VSOCK_TYPE_STREAM, VIRTIO_VSOCK_OP_RESPONSE, gport,
-		 p.src_port, 0, NULL, 0);
-	pfd = (struct pollfd){ .fd = s, .events = POLLOUT };
-	if (poll(&pfd, 1, VT_WAIT_MS) != 1)
-		FAIL("the host's connect did not complete within %d ms",
-		     VT_WAIT_MS);
-	sl = sizeof(err);
-	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &sl) || err)
-		FAIL("connect: %s", strerror(err));
+	vvs_host_connect_finish(v, s, VIRTIO_VSOCK_TYPE_STREAM, gport,
+				p.src_port);
 	return s;
 }
 

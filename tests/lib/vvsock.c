@@ -4,7 +4,10 @@
 #include "vvsock.h"
 
 #include <endian.h>
+#include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/vm_sockets.h>
 
 const char *vvs_dev_path(void)
 {
@@ -206,4 +209,35 @@ void vvs_expect(struct vvs *v, struct vvs_pkt *p, uint16_t op,
 		FAIL("%s: packet op %u (src %llu:%u dst %llu:%u), expected %u",
 		     what, p->op, (unsigned long long)p->src_cid, p->src_port,
 		     (unsigned long long)p->dst_cid, p->dst_port, op);
+}
+
+int vvs_host_connect_start(struct vvs *v, int type, uint32_t port)
+{
+	struct sockaddr_vm a = {
+		.svm_family = AF_VSOCK, .svm_cid = v->cid, .svm_port = port,
+	};
+	int s = socket(AF_VSOCK, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		FAIL("socket(AF_VSOCK): %s", strerror(errno));
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 ||
+	    errno != EINPROGRESS)
+		FAIL("connect to %u:%u: %s (expected EINPROGRESS)", v->cid,
+		     port, strerror(errno));
+	return s;
+}
+
+void vvs_host_connect_finish(struct vvs *v, int s, uint16_t vtype,
+			     uint32_t port, uint32_t hport)
+{
+	struct pollfd pfd = { .fd = s, .events = POLLOUT };
+	int err;
+	socklen_t sl = sizeof(err);
+
+	vvs_send(v, vtype, VIRTIO_VSOCK_OP_RESPONSE, port, hport, 0, NULL, 0);
+	if (poll(&pfd, 1, VT_WAIT_MS) != 1)
+		FAIL("the host's connect did not complete within %d ms",
+		     VT_WAIT_MS);
+	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &sl) || err)
+		FAIL("connect: %s", strerror(err));
 }

@@ -85,4 +85,17 @@ bool vvs_recv(struct vvs *v, struct vvs_pkt *p, int timeout_ms);
 void vvs_expect(struct vvs *v, struct vvs_pkt *p, uint16_t op,
 		const char *what);
 
+/*
+ * The host connects to the guest's @port: a nonblocking AF_VSOCK socket of
+ * @type (SOCK_STREAM, SOCK_SEQPACKET) whose connect is in progress.
+ */
+int vvs_host_connect_start(struct vvs *v, int type, uint32_t port);
+/*
+ * The guest accepts: a RESPONSE (of virtio type @vtype) from its @port to
+ * the host's @hport (the REQUEST's source), after which the host's connect
+ * on @s must complete.
+ */
+void vvs_host_connect_finish(struct vvs *v, int s, uint16_t vtype,
+			     uint32_t port, uint32_t hport);
+
 #endif /* VT_VVSOCK_H */

@@ -497,32 +497,12 @@ static void vsock_setup(struct vvs *v, struct logaudit *a)
 /* The host connects to the guest's port; the guest answers. */
 static int vsock_connect(struct vvs *v)
 {
-	struct sockaddr_vm sa = {
-		.svm_family = AF_VSOCK, .svm_cid = v->cid,
-		.svm_port = GUEST_PORT,
-	};
-	struct pollfd pfd;
 	struct vvs_pkt p;
-	socklen_t sl;
-	int s, err;
+	int s = vvs_host_connect_start(v, SOCK_STREAM, GUEST_PORT);
 
-	s = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		FAIL("socket(AF_VSOCK): %s", strerror(errno));
-	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
-	    errno != EINPROGRESS)
-		FAIL("connect to %u:%u: %s (expected EINPROGRESS)", v->cid,
-		     GUEST_PORT, strerror(errno));
 	vvs_expect(v, &p, VIRTIO_VSOCK_OP_REQUEST, "host's connect");
-	vvs_send(v, VIRTIO_VSOCK_TYPE_STREAM, VIRTIO_VSOCK_OP_RESPONSE,
-		 GUEST_PORT, p.src_port, 0, NULL, 0);
-	pfd = (struct pollfd){ .fd = s, .events = POLLOUT };
-	if (poll(&pfd, 1, VT_WAIT_MS) != 1)
-		FAIL("the host's connect did not complete within %d ms",
-		     VT_WAIT_MS);
-	sl = sizeof(err);
-	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &sl) || err)
-		FAIL("connect: %s", strerror(err));
+	vvs_host_connect_finish(v, s, VIRTIO_VSOCK_TYPE_STREAM, GUEST_PORT,
+				p.src_port);
 	return s;
 }
 

@@ -43,35 +43,16 @@ static void fill(uint8_t *p, size_t len, uint32_t seed)
 /* The host connects to the guest's port; the guest answers. */
 static int host_connects(struct vvs *v, int type, uint16_t vtype)
 {
-	struct sockaddr_vm a = {
-		.svm_family = AF_VSOCK, .svm_cid = v->cid,
-		.svm_port = GUEST_PORT,
-	};
-	struct pollfd pfd;
 	struct vvs_pkt p;
-	socklen_t sl;
-	int s, err;
+	int s = vvs_host_connect_start(v, type, GUEST_PORT);
 
-	s = host_socket(type | SOCK_NONBLOCK);
-	if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 ||
-	    errno != EINPROGRESS)
-		FAIL("connect to %u:%u: %s (expected EINPROGRESS)", v->cid,
-		     GUEST_PORT, strerror(errno));
 	vvs_expect(v, &p, VIRTIO_VSOCK_OP_REQUEST, "host's connect");
 	if (p.src_cid != VVS_HOST_CID || p.dst_cid != v->cid ||
 	    p.dst_port != GUEST_PORT || p.type != vtype)
 		FAIL("REQUEST from %llu:%u to %llu:%u type %u",
 		     (unsigned long long)p.src_cid, p.src_port,
 		     (unsigned long long)p.dst_cid, p.dst_port, p.type);
-	vvs_send(v, vtype, VIRTIO_VSOCK_OP_RESPONSE, GUEST_PORT, p.src_port,
-		 0, NULL, 0);
-	pfd = (struct pollfd){ .fd = s, .events = POLLOUT };
-	if (poll(&pfd, 1, VT_WAIT_MS) != 1)
-		FAIL("the host's connect did not complete within %d ms",
-		     VT_WAIT_MS);
-	sl = sizeof(err);
-	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &sl) || err)
-		FAIL("connect: %s", strerror(err));
+	vvs_host_connect_finish(v, s, vtype, GUEST_PORT, p.src_port);
 	return s;
 }
 
