@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers of the catalogue suite (tests/suites/catalogue.c): skipping a
- * device whose module is not loaded, and the "set it up again and prove
- * it works" step that ends every hostile case, per device.
+ * device whose module is not loaded (dirtylog_audit uses that too), and
+ * the "set it up again and prove it works" step that ends every hostile
+ * case, per device.
  */
 #ifndef VT_HOSTILE_H
 #define VT_HOSTILE_H

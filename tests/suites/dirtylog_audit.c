@@ -12,6 +12,7 @@
  * the IOVAs the rings use, so a log kept by IOVA shows as unlogged pages.
  */
 #include "vt.h"
+#include "hostile.h"
 #include "logaudit.h"
 #include "vnet.h"
 #include "vvsock.h"
@@ -33,20 +34,6 @@ static uint32_t seed_of(const char *what)
 	while (*what)
 		h = (h ^ (uint8_t)*what++) * 16777619u;
 	return h;
-}
-
-/*
- * run-suites.sh sets VT_<DEV>_SKIP to its reason when it could not load
- * our module for a device: Linux's own could load on open instead.
- */
-static void need(const char *env, const char *path)
-{
-	const char *why = getenv(env);
-
-	if (why && *why)
-		SKIP("%s", why);
-	if (access(path, F_OK))
-		SKIP("%s: %s", path, strerror(errno));
 }
 
 /* ------------------------------------------------------------------ */
@@ -236,7 +223,7 @@ static void net_setup(struct vnet *n, struct logaudit *a,
 		.no_attach = true, .mem_size = 32u << 20,
 	};
 
-	need("VT_NET_SKIP", vnet_dev_path());
+	hs_need_net();
 	la_init(a, GMEM_DEFAULT_GPA + o.mem_size);
 	o.log_bitmap = a->bitmap;
 	vnet_setup(n, &o);
@@ -480,7 +467,7 @@ static void vsock_setup(struct vvs *v, struct logaudit *a)
 		.features = VT_F_VERSION_1 | VT_F_LOG_ALL, .no_start = true,
 	};
 
-	need("VT_VSOCK_SKIP", vvs_dev_path());
+	hs_need_vsock();
 	la_init(a, GMEM_DEFAULT_GPA + (16u << 20));
 	vvs_setup(v, &o);
 	la_watch(a, &v->mem);
@@ -711,7 +698,7 @@ static void scsi_reads_lossless(void)
 	struct vsc_result res;
 	struct vsc v;
 
-	need("VT_SCSI_SKIP", vsc_dev_path());
+	hs_need_scsi();
 	lio_port_setup(&p, 1, 1, 16);
 	scsi_setup(&v, &a, &p);
 	fill(pattern, sizeof(pattern), seed_of(what));
@@ -916,7 +903,7 @@ static void scsi_aborted_read_lossless(void)
 	struct vsc v;
 	unsigned int lun;
 
-	need("VT_SCSI_SKIP", vsc_dev_path());
+	hs_need_scsi();
 	lio_port_setup(&p, 1, 0, 0);
 	lun = lun_add_slow_backed(&p, SLOW_MS);
 	scsi_setup(&v, &a, &p);
