@@ -42,17 +42,4 @@ void hs_vsock_reset(struct vvs *v);
 /* Scsi: 4 KiB written to LUN 0 of @tag and read back byte for byte. */
 void hs_scsi_io(struct vsc *v, unsigned int tag, uint32_t seed);
 
-/*
- * A plugged path for net frames: the tap bridged with a dummy device whose
- * root qdisc is "plug" (frames wait in the stack until released).  A
- * helper outside the case's process group deletes the qdisc when the case
- * ends, whatever way it ends.
- */
-void hs_plug_create(void);
-void hs_plug_attach_tap(struct vnet *n);
-void hs_plug_wait_backlog(long want);
-void hs_plug_release(void);
-/* Turn experimental_zcopytx on for devices opened next (SKIP if not). */
-bool hs_zcopy_param_set(bool on);
-
 #endif

@@ -600,3 +600,130 @@ unsigned int vnet_rx_expect(struct vnet *n, enum nd_kind kind, uint32_t seq,
 	nd_frame_check(scratch, (size_t)got, len, kind, true, seq, seed, "RX");
 	return nb;
 }
+
+/* ------------------------------------------------------------------ */
+/* zero-copy transmit and a plugged path for the frames                */
+
+#define VNET_ZC_PARAM	"/sys/module/vhost_net/parameters/experimental_zcopytx"
+#define VNET_PLUG_BR	"vtplugbr0"
+#define VNET_PLUG_DUMMY	"vtplugdum0"
+
+bool vnet_zcopy_param_set(bool on)
+{
+	unsigned long v;
+	long r = vt_read_ulong(VNET_ZC_PARAM, &v);
+	FILE *f;
+
+	if (r < 0) {
+		/* bool parameters read back as Y/N */
+		char buf[8];
+
+		r = vt_read_file(VNET_ZC_PARAM, buf, sizeof(buf));
+		if (r < 0)
+			SKIP("%s: %s (module without zero-copy TX)", VNET_ZC_PARAM,
+			     vt_err(r));
+		v = buf[0] == 'Y' || buf[0] == '1';
+	}
+	if (!!v == on)
+		return v;
+	f = fopen(VNET_ZC_PARAM, "w");
+	if (!f || fputs(on ? "1" : "0", f) < 0 || fclose(f) != 0)
+		SKIP("experimental_zcopytx is %s and cannot be changed (a load-time parameter of this vhost_net)",
+		     v ? "on" : "off");
+	return v;
+}
+
+/*
+ * Frames left in the plug would never be freed: they keep the tap's socket
+ * and with it this network namespace alive, and the namespace's devices
+ * with the plug. Whatever way the case ends, a helper outside its process
+ * group deletes the qdisc once the case's process is gone.
+ */
+static void plug_guard(void)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		FAIL("pipe2: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		FAIL("fork: %s", strerror(errno));
+	if (!pid) {
+		setpgid(0, 0);
+		close(p[1]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(system("tc qdisc del dev " VNET_PLUG_DUMMY " root >/dev/null 2>&1") ? 1 : 0);
+	}
+	close(p[0]);
+}
+
+/* Bridge the tap with a dummy device that holds every frame (plug). */
+void vnet_plug_create(void)
+{
+	nd_private_netns();
+	if (nd_run("ip link add " VNET_PLUG_BR " type bridge"))
+		SKIP("cannot create a bridge (kernel without CONFIG_BRIDGE?)");
+	if (nd_run("ip link add " VNET_PLUG_DUMMY " mtu %d type dummy", ND_TAP_MAX_MTU))
+		SKIP("cannot create a dummy device (kernel without CONFIG_DUMMY?)");
+	if (nd_run("tc qdisc add dev " VNET_PLUG_DUMMY " root plug limit 100000000"))
+		SKIP("cannot add a plug qdisc (kernel without CONFIG_NET_SCH_PLUG, or no tc?)");
+	plug_guard();
+	if (nd_run("ip link set " VNET_PLUG_DUMMY " master " VNET_PLUG_BR " && ip link set " VNET_PLUG_DUMMY " up && ip link set " VNET_PLUG_BR " up"))
+		FAIL("cannot put " VNET_PLUG_DUMMY " into " VNET_PLUG_BR);
+}
+
+void vnet_plug_attach_tap(struct vnet *n)
+{
+	if (nd_run("ip link set %s master " VNET_PLUG_BR, n->ifname))
+		FAIL("cannot put %s into " VNET_PLUG_BR, n->ifname);
+	/* A capture on the tap would copy each frame as it passes. */
+	close(n->cap_fd);
+	n->cap_fd = -1;
+}
+
+/* Frames the plug holds, from `tc -s qdisc`; -1 if unreadable. */
+static long plug_backlog(void)
+{
+	char line[256];
+	long pkts = -1;
+	FILE *p;
+
+	p = popen("tc -s qdisc show dev " VNET_PLUG_DUMMY " 2>/dev/null", "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		char *b = strstr(line, "backlog ");
+		char *s = b ? strchr(b + 8, ' ') : NULL;
+
+		if (s && sscanf(s, " %ldp", &pkts) == 1)
+			break;
+	}
+	pclose(p);
+	return pkts;
+}
+
+/*
+ * Wait (bounded) until the plug holds at least @want frames (the bridge may
+ * add its own), or with @want 0 until it is empty.
+ */
+void vnet_plug_wait_backlog(long want)
+{
+	uint64_t deadline = vt_now_ms() + VT_WAIT_MS;
+	long got;
+
+	while ((got = plug_backlog()) < want || (!want && got)) {
+		if (vt_now_ms() > deadline)
+			FAIL("the plug qdisc holds %ld frames, expected %s%ld within %d ms",
+			     got, want ? "at least " : "", want, VT_WAIT_MS);
+		usleep(10000);
+	}
+}
+
+void vnet_plug_release(void)
+{
+	if (nd_run("tc qdisc change dev " VNET_PLUG_DUMMY " root plug release_indefinite"))
+		FAIL("cannot release the plug qdisc");
+}

@@ -176,4 +176,25 @@ void vnet_inject_on(int fd, enum nd_kind kind, uint32_t seq, uint32_t seed,
 unsigned int vnet_rx_expect(struct vnet *n, enum nd_kind kind, uint32_t seq,
 			    uint32_t seed, size_t len);
 
+/*
+ * Set vhost_net's experimental_zcopytx to @on for devices opened next
+ * (SKIP if it cannot be read or changed); returns the value it had.
+ */
+bool vnet_zcopy_param_set(bool on);
+
+/*
+ * A plugged path for net frames, in a private network namespace: the tap
+ * is a bridge port next to a dummy device whose root qdisc is "plug", so
+ * every frame the guest sends waits in the stack until released.  A helper
+ * outside the case's process group deletes the qdisc when the case ends,
+ * whatever way it ends (frames left in the plug would keep the namespace
+ * alive).  SKIP without bridge, dummy or plug support.
+ */
+void vnet_plug_create(void);
+/* Put the tap into the bridge; closes the capture socket on it. */
+void vnet_plug_attach_tap(struct vnet *n);
+/* Wait until the plug holds >= @want frames, or with @want 0 none. */
+void vnet_plug_wait_backlog(long want);
+void vnet_plug_release(void);
+
 #endif

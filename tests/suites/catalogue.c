@@ -1339,26 +1339,26 @@ static void net_zerocopy_teardown(bool reset_owner)
 	bool old;
 
 	hs_need_net();
-	hs_plug_create();
-	old = hs_zcopy_param_set(true);
+	vnet_plug_create();
+	old = vnet_zcopy_param_set(true);
 	vnet_setup(&n, &o);
-	hs_zcopy_param_set(old);
-	hs_plug_attach_tap(&n);
+	vnet_zcopy_param_set(old);
+	vnet_plug_attach_tap(&n);
 	for (uint32_t i = 0; i < ARRAY_SIZE(big); i++)
 		vnet_tx_add_frame(&n, ND_RAW, i, seed, big[i], VNET_L_SPLIT);
 	vnet_tx_kick(&n);
-	hs_plug_wait_backlog(ARRAY_SIZE(big));
+	vnet_plug_wait_backlog(ARRAY_SIZE(big));
 	z.fd = n.fd;
 	z.done = vt_eventfd();
 	if (pthread_create(&t, NULL, zc_teardown_fn, &z))
 		FAIL("pthread_create");
-	hs_plug_release();
+	vnet_plug_release();
 	if (vt_poll_in(z.done, VT_WAIT_MS) != 1)
 		FAIL("%s did not return within %d ms of the frames' release",
 		     reset_owner ? "RESET_OWNER" : "close", VT_WAIT_MS);
 	pthread_join(t, NULL);
 	CHECK(z.ret == 0, "teardown returned %s", vt_err(z.ret));
-	hs_plug_wait_backlog(0);
+	vnet_plug_wait_backlog(0);
 	if (reset_owner)
 		EXPECT_OK(vh_set_owner(n.fd));
 	vnet_setup(&m, &o);

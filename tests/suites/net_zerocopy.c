@@ -22,9 +22,6 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#define ZC_PARAM	"/sys/module/vhost_net/parameters/experimental_zcopytx"
-#define BR		"vtzcbr0"
-#define DUMMY		"vtzcdum0"
 
 #define F_V1		(VT_F_VERSION_1 | VT_F_INDIRECT)
 
@@ -33,136 +30,13 @@ static uint32_t seed_of_case(void)
 	return (uint32_t)getpid() * 2654435761u;
 }
 
-/* Set experimental_zcopytx to @on; SKIP if that cannot be done. */
-static bool zc_param_set(bool on)
-{
-	unsigned long v;
-	long r = vt_read_ulong(ZC_PARAM, &v);
-	FILE *f;
-
-	if (r < 0) {
-		/* bool parameters read back as Y/N */
-		char buf[8];
-
-		r = vt_read_file(ZC_PARAM, buf, sizeof(buf));
-		if (r < 0)
-			SKIP("%s: %s (module without zero-copy TX)", ZC_PARAM,
-			     vt_err(r));
-		v = buf[0] == 'Y' || buf[0] == '1';
-	}
-	if (!!v == on)
-		return v;
-	f = fopen(ZC_PARAM, "w");
-	if (!f || fputs(on ? "1" : "0", f) < 0 || fclose(f) != 0)
-		SKIP("experimental_zcopytx is %s and cannot be changed (a load-time parameter of this vhost_net)",
-		     v ? "on" : "off");
-	return v;
-}
-
 /* vnet_setup() on a device opened with zero-copy @on. */
 static void zc_setup(struct vnet *n, const struct vnet_opts *o, bool on)
 {
-	bool old = zc_param_set(on);
+	bool old = vnet_zcopy_param_set(on);
 
 	vnet_setup(n, o);
-	zc_param_set(old);
-}
-
-/* ---- a plugged path for the frames --------------------------------- */
-
-/*
- * Frames left in the plug would never be freed: they keep the tap's socket
- * and with it this network namespace alive, and the namespace's devices
- * with the plug. Whatever way the case ends, a helper outside its process
- * group deletes the qdisc once the case's process is gone.
- */
-static void plug_guard(void)
-{
-	int p[2];
-	pid_t pid;
-	char c;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		FAIL("pipe2: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		FAIL("fork: %s", strerror(errno));
-	if (!pid) {
-		setpgid(0, 0);
-		close(p[1]);
-		while (read(p[0], &c, 1) < 0 && errno == EINTR)
-			;
-		_exit(system("tc qdisc del dev " DUMMY " root >/dev/null 2>&1") ? 1 : 0);
-	}
-	close(p[0]);
-}
-
-/* Bridge the tap with a dummy device that holds every frame (plug). */
-static void plug_create(void)
-{
-	nd_private_netns();
-	if (nd_run("ip link add " BR " type bridge"))
-		SKIP("cannot create a bridge (kernel without CONFIG_BRIDGE?)");
-	if (nd_run("ip link add " DUMMY " mtu %d type dummy", ND_TAP_MAX_MTU))
-		SKIP("cannot create a dummy device (kernel without CONFIG_DUMMY?)");
-	if (nd_run("tc qdisc add dev " DUMMY " root plug limit 100000000"))
-		SKIP("cannot add a plug qdisc (kernel without CONFIG_NET_SCH_PLUG, or no tc?)");
-	plug_guard();
-	if (nd_run("ip link set " DUMMY " master " BR " && ip link set " DUMMY " up && ip link set " BR " up"))
-		FAIL("cannot put " DUMMY " into " BR);
-}
-
-static void plug_attach_tap(struct vnet *n)
-{
-	if (nd_run("ip link set %s master " BR, n->ifname))
-		FAIL("cannot put %s into " BR, n->ifname);
-	/* A capture on the tap would copy each frame as it passes. */
-	close(n->cap_fd);
-	n->cap_fd = -1;
-}
-
-/* Frames the plug holds, from `tc -s qdisc`; -1 if unreadable. */
-static long plug_backlog(void)
-{
-	char line[256];
-	long pkts = -1;
-	FILE *p;
-
-	p = popen("tc -s qdisc show dev " DUMMY " 2>/dev/null", "r");
-	if (!p)
-		return -1;
-	while (fgets(line, sizeof(line), p)) {
-		char *b = strstr(line, "backlog ");
-		char *s = b ? strchr(b + 8, ' ') : NULL;
-
-		if (s && sscanf(s, " %ldp", &pkts) == 1)
-			break;
-	}
-	pclose(p);
-	return pkts;
-}
-
-/*
- * Wait (bounded) until the plug holds at least @want frames (the bridge may
- * add its own), or with @want 0 until it is empty.
- */
-static void plug_wait_backlog(long want)
-{
-	uint64_t deadline = vt_now_ms() + VT_WAIT_MS;
-	long got;
-
-	while ((got = plug_backlog()) < want || (!want && got)) {
-		if (vt_now_ms() > deadline)
-			FAIL("the plug qdisc holds %ld frames, expected %s%ld within %d ms",
-			     got, want ? "at least " : "", want, VT_WAIT_MS);
-		usleep(10000);
-	}
-}
-
-static void plug_release(void)
-{
-	if (nd_run("tc qdisc change dev " DUMMY " root plug release_indefinite"))
-		FAIL("cannot release the plug qdisc");
+	vnet_zcopy_param_set(old);
 }
 
 /* Queue big frames (sent by reference) with small ones (copied) between. */
@@ -273,17 +147,17 @@ static void zerocopy_tx_buffers_return_when_the_stack_frees_them(void)
 	uint16_t before;
 	struct vnet n;
 
-	plug_create();
+	vnet_plug_create();
 	zc_setup(&n, &o, true);
-	plug_attach_tap(&n);
+	vnet_plug_attach_tap(&n);
 	before = vr_used_idx(&n.vr[VNET_TX]);
 	send_mixed(&n, seed, heads);
-	plug_wait_backlog(ARRAY_SIZE(mixed));
+	vnet_plug_wait_backlog(ARRAY_SIZE(mixed));
 	/* Every frame was sent; the big ones' pages are still in the qdisc. */
 	if (vr_used_idx(&n.vr[VNET_TX]) != before)
 		FAIL("%u chains used while their frames sit in the plug qdisc (zero-copy must hold them)",
 		     (uint16_t)(vr_used_idx(&n.vr[VNET_TX]) - before));
-	plug_release();
+	vnet_plug_release();
 	expect_used_in_order(&n, heads, ARRAY_SIZE(mixed));
 	vnet_expect_no_ring_error(&n);
 }
@@ -295,13 +169,13 @@ static void copy_tx_buffers_return_at_once(void)
 	uint32_t seed = seed_of_case();
 	struct vnet n;
 
-	plug_create();
+	vnet_plug_create();
 	zc_setup(&n, &o, false);
-	plug_attach_tap(&n);
+	vnet_plug_attach_tap(&n);
 	send_mixed(&n, seed, NULL);
-	plug_wait_backlog(ARRAY_SIZE(mixed));
+	vnet_plug_wait_backlog(ARRAY_SIZE(mixed));
 	vnet_tx_complete(&n, ARRAY_SIZE(mixed), VT_WAIT_MS);
-	plug_release();
+	vnet_plug_release();
 }
 
 struct detach_arg {
@@ -336,12 +210,12 @@ static void zerocopy_tx_detach_returns_every_chain(void)
 	struct vnet n;
 	pthread_t t;
 
-	plug_create();
+	vnet_plug_create();
 	zc_setup(&n, &o, true);
-	plug_attach_tap(&n);
+	vnet_plug_attach_tap(&n);
 	vr = &n.vr[VNET_TX];
 	send_mixed(&n, seed, heads);
-	plug_wait_backlog(ARRAY_SIZE(mixed));
+	vnet_plug_wait_backlog(ARRAY_SIZE(mixed));
 	a.n = &n;
 	a.started = vt_eventfd();
 	if (pthread_create(&t, NULL, detach_tx, &a))
@@ -349,7 +223,7 @@ static void zerocopy_tx_detach_returns_every_chain(void)
 	pfd = (struct pollfd){ .fd = a.started, .events = POLLIN };
 	if (poll(&pfd, 1, VT_WAIT_MS) != 1)
 		FAIL("the detaching thread did not start");
-	plug_release();
+	vnet_plug_release();
 	pthread_join(t, NULL);
 	if (a.ret < 0)
 		FAIL("VHOST_NET_SET_BACKEND(TX, -1): %s", vt_err(a.ret));
@@ -377,12 +251,12 @@ static void zerocopy_tx_owner_killed_with_frames_in_flight(void)
 	bool old;
 	pid_t pid;
 
-	plug_create();
-	old = zc_param_set(true);	/* SKIP here rather than in the helper */
+	vnet_plug_create();
+	old = vnet_zcopy_param_set(true);	/* SKIP here rather than in the helper */
 	pid = vt_fork();
 	if (!pid) {
 		zc_setup(&n, &o, true);
-		plug_attach_tap(&n);
+		vnet_plug_attach_tap(&n);
 		send_mixed(&n, seed, NULL);
 		vt_eventfd_signal(ready);
 		for (;;)
@@ -394,7 +268,7 @@ static void zerocopy_tx_owner_killed_with_frames_in_flight(void)
 		FAIL("the owner did not send its frames (status %d)",
 		     vt_wait_pid(pid, VT_WAIT_MS));
 	}
-	plug_wait_backlog(ARRAY_SIZE(mixed));
+	vnet_plug_wait_backlog(ARRAY_SIZE(mixed));
 	kill(pid, SIGKILL);
 	st = vt_wait_pid(pid, VT_WAIT_MS);
 	if (st == -ETIMEDOUT)
@@ -403,12 +277,12 @@ static void zerocopy_tx_owner_killed_with_frames_in_flight(void)
 	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
 		FAIL("the owner ended with status %#x before it was killed", st);
 	/* The stack frees the frames now: their completions find no device. */
-	plug_release();
-	plug_wait_backlog(0);
+	vnet_plug_release();
+	vnet_plug_wait_backlog(0);
 
 	/* The module still works: a new device sends by reference again. */
 	vnet_setup(&m, &o);
-	zc_param_set(old);
+	vnet_zcopy_param_set(old);
 	send_mixed(&m, seed, NULL);
 	vnet_tx_complete(&m, ARRAY_SIZE(mixed), VT_WAIT_MS);
 }
