@@ -106,28 +106,6 @@ struct nb {
 	uint64_t pkts, bytes, waits;
 };
 
-static int put_file(const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int put_file(const char *path, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	ssize_t n;
-	int fd;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, buf, strlen(buf));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
-}
-
 static uint64_t if_stat(const struct nb *b, const char *name)
 {
 	char path[160];
@@ -175,7 +153,7 @@ static void setup_tap(struct nb *b)
 	/* no IPv6 autoconf or router solicitations from it */
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
 		 b->ifname);
-	put_file(path, "1");
+	vt_write_file(path, "1");
 	nd_if_up(b->ifname);
 }
 
@@ -425,15 +403,16 @@ static void pktgen_put(const char *file, const char *fmt, ...)
 
 static void pktgen_put(const char *file, const char *fmt, ...)
 {
-	char path[128], cmd[128];
+	char path[128], cmd[128], line[sizeof(cmd) + 1];
 	va_list ap;
-	int r;
+	long r;
 
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
 	snprintf(path, sizeof(path), NB_PKTGEN "/%s", file);
-	r = put_file(path, "%s\n", cmd);
+	snprintf(line, sizeof(line), "%s\n", cmd);
+	r = vt_write_file(path, line);
 	if (r < 0)
 		die("pktgen: '%s' > %s: %s", cmd, path, vt_err(r));
 }
@@ -470,7 +449,7 @@ static void pktgen_start(struct nb *b)
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (!pid) {
-		int r = put_file(NB_PKTGEN "/pgctrl", "start\n");
+		long r = vt_write_file(NB_PKTGEN "/pgctrl", "start\n");
 
 		if (r < 0)
 			fprintf(stderr, "netbench: pktgen start: %s\n", vt_err(r));
@@ -481,7 +460,7 @@ static void pktgen_start(struct nb *b)
 
 static void pktgen_stop(struct nb *b)
 {
-	put_file(NB_PKTGEN "/pgctrl", "stop\n");
+	vt_write_file(NB_PKTGEN "/pgctrl", "stop\n");
 	if (vt_wait_pid(b->inj_pid, 10000) == -ETIMEDOUT)
 		die("pktgen did not stop");
 	pktgen_put("kpktgend_0", "rem_device_all");

@@ -362,19 +362,6 @@ static long call_scsi_endpoint(void)
 	return vsc_set_endpoint(g.fd, g.port.wwn);
 }
 
-static long lio_do_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
 
 /* 1 if @path exists, 0 if not, -errno if that cannot be told. */
 static long present(const char *path)
@@ -413,7 +400,7 @@ static long call_lio_objects(void)
 		/* reading a TPG's nexus says -ENODEV while it has none */
 		r = vt_read_file(nexus_path, cur, sizeof(cur));
 		if (r == -ENODEV || (r >= 0 && strncmp(cur, g.nexus, strlen(g.nexus))))
-			r = lio_do_write(nexus_path, g.nexus);
+			r = vt_write_file(nexus_path, g.nexus);
 	}
 	if (r >= 0)
 		r = make_dir(g.lun);
@@ -488,9 +475,9 @@ static void setup_case(const struct fi_path *p)
 		if (mkdir(hba, 0755) || mkdir(g.rd, 0755))
 			FAIL("mkdir %s: %s", g.rd, strerror(errno));
 		snprintf(path, sizeof(path), "%s/control", g.rd);
-		must(lio_do_write(path, "rd_pages=256"), "ramdisk control");
+		must(vt_write_file(path, "rd_pages=256"), "ramdisk control");
 		snprintf(path, sizeof(path), "%s/enable", g.rd);
-		must(lio_do_write(path, "1"), "ramdisk enable");
+		must(vt_write_file(path, "1"), "ramdisk enable");
 		snprintf(g.wwn, sizeof(g.wwn), FI_LIO "/vhost/naa.5001405%09x",
 			 id);
 		snprintf(g.tpg, sizeof(g.tpg), "%s/tpgt_1", g.wwn);
@@ -500,7 +487,7 @@ static void setup_case(const struct fi_path *p)
 	}
 	if (p->zerocopy) {
 		/* for the open that sets zero-copy transmit up */
-		if (lio_do_write(FI_ZCOPY, "1"))
+		if (vt_write_file(FI_ZCOPY, "1"))
 			SKIP("%s not writable", FI_ZCOPY);
 	}
 	kmsg_open();
@@ -522,7 +509,7 @@ static void teardown_case(void)
 			FAIL("rmdir %s: %s", g.rd, strerror(errno));
 	}
 	if (g.p->zerocopy)
-		lio_do_write(FI_ZCOPY, "0");
+		vt_write_file(FI_ZCOPY, "0");
 	if (g.tap_fd >= 0)
 		close(g.tap_fd);
 }
@@ -717,7 +704,7 @@ static void knobs_restore(void)
 		if (!knobs[i].set)
 			continue;
 		snprintf(path, sizeof(path), FI_DBG "/%s", knobs[i].file);
-		lio_do_write(path, knobs[i].old);
+		vt_write_file(path, knobs[i].old);
 	}
 }
 
@@ -741,7 +728,7 @@ static long knobs_setup(void)
 			return r;
 		}
 		knobs[i].old[strcspn(knobs[i].old, "\n")] = '\0';
-		r = lio_do_write(path, val);
+		r = vt_write_file(path, val);
 		if (r < 0) {
 			fprintf(stderr, "# faultinject: write %s to %s: %s\n",
 				val, path, strerror((int)-r));

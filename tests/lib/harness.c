@@ -98,6 +98,19 @@ long vt_read_file(const char *path, char *buf, size_t len)
 	return n;
 }
 
+long vt_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
 long vt_read_ulong(const char *path, unsigned long *val)
 {
 	char buf[64], *end;

@@ -122,6 +122,8 @@ int vt_wait_pid(pid_t pid, int timeout_ms);
 long vt_read_file(const char *path, char *buf, size_t len);
 /* Read an unsigned number from a sysfs-like file; returns -errno on failure. */
 long vt_read_ulong(const char *path, unsigned long *val);
+/* Write @s to a sysfs/procfs/configfs file in one write(); 0 or -errno. */
+long vt_write_file(const char *path, const char *s);
 
 /* Device node under test (VHOST_TEST_DEV or /dev/vhost-test). */
 const char *vt_dev_path(void);

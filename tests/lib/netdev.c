@@ -36,19 +36,6 @@ const uint8_t nd_mac_peer[6] = { 0x02, 0x76, 0x74, 0x00, 0x00, 0x02 };
 /* ------------------------------------------------------------------ */
 /* namespaces and interfaces                                            */
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
-}
-
 void nd_private_netns(void)
 {
 	static bool done;
@@ -63,8 +50,8 @@ void nd_private_netns(void)
 	if (mount("sysfs", "/sys", "sysfs", 0, NULL) < 0)
 		FAIL("mount a private sysfs: %s", strerror(errno));
 	/* no IPv6 autoconf / router solicitations on new interfaces */
-	write_str("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
-	write_str("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+	vt_write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	vt_write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
 }
 
 int nd_tap_open(char *name, unsigned int extra_flags)

@@ -55,19 +55,6 @@ const char *vsc_dev_path(void)
 	return p && *p ? p : "/dev/vhost-scsi";
 }
 
-int lio_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
-}
-
 static void lio_mkdir(const char *path)
 {
 	if (mkdir(path, 0755) && errno != EEXIST)
@@ -76,7 +63,7 @@ static void lio_mkdir(const char *path)
 
 static void lio_must_write(const char *path, const char *val)
 {
-	int r = lio_write(path, val);
+	int r = vt_write_file(path, val);
 
 	if (r)
 		FAIL("write '%s' to %s: %s", val, path, strerror(-r));

@@ -59,8 +59,7 @@ unsigned int lio_lun_add_pi(struct lio_port *p, unsigned int mib,
  */
 unsigned int lio_lun_add_slow(struct lio_port *p, unsigned int ms);
 void lio_lun_remove(struct lio_port *p, unsigned int lun);
-/* Write a configfs attribute; -errno or 0. */
-int lio_write(const char *path, const char *val);
+/* (a configfs attribute is written with vt_write_file()) */
 
 struct vsc_opts {
 	uint64_t features;	/* default VERSION_1 */

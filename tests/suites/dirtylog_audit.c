@@ -786,7 +786,7 @@ static unsigned int lun_add_slow_backed(struct lio_port *p, unsigned int ms)
 
 			snprintf(path, sizeof(path), "%s/%s", p->nullb,
 				 attr[i][0]);
-			e = lio_write(path, attr[i][1]);
+			e = vt_write_file(path, attr[i][1]);
 			if (e == -ENOENT || (e && i == 1))
 				SKIP("null_blk without %s: %s", attr[i][0],
 				     strerror(-e));
@@ -815,10 +815,10 @@ static unsigned int lun_add_slow_backed(struct lio_port *p, unsigned int ms)
 		FAIL("mkdir %s: %s", disk, strerror(errno));
 	snprintf(path, sizeof(path), "%s/control", disk);
 	snprintf(val, sizeof(val), "udev_path=%s", dev);
-	if (lio_write(path, val))
+	if (vt_write_file(path, val))
 		FAIL("write %s to %s", val, path);
 	snprintf(path, sizeof(path), "%s/enable", disk);
-	if (lio_write(path, "1"))
+	if (vt_write_file(path, "1"))
 		FAIL("enable %s", disk);
 	snprintf(path, sizeof(path), "%s/lun/lun_%u", p->tpg, lun);
 	if (mkdir(path, 0755))

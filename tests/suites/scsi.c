@@ -91,7 +91,8 @@ static void bound_tpg_belongs_to_one_device(void)
 	EXPECT_ERR(vsc_set_endpoint(b.fd, p.wwn), ENODEV);
 	/* While bound: the nexus stays, the TPG cannot go. */
 	snprintf(path, sizeof(path), "%s/nexus", p.tpg);
-	CHECK(lio_write(path, "NULL") == -EBUSY, "nexus dropped while bound");
+	CHECK(vt_write_file(path, "NULL") == -EBUSY,
+	      "nexus dropped while bound");
 	CHECK(rmdir(p.tpg) && errno == EBUSY, "bound TPG removed (%s)",
 	      strerror(errno));
 	EXPECT_ERR(vsc_clear_endpoint(a.fd, "naa.5001405ffffffff0"), EINVAL);
