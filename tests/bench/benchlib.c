@@ -2,6 +2,7 @@
 /* The pieces the benchmark programs share; see benchlib.h. */
 #include "benchlib.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <time.h>
 
@@ -53,6 +54,68 @@ double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/**
+ * bench_getopt() - parse a command line by a table of options
+ * @argc: main()'s argc
+ * @argv: main()'s argv
+ * @opts: the options, BENCH_OPT() and BENCH_FLAG() entries
+ * @n: how many there are
+ *
+ * Each option stores its argument (or, for a flag, its value) where its
+ * entry points; an option given twice keeps the last one.
+ *
+ * Return: false for an option not in @opts, one without its argument, or
+ * an argument that is no option; the caller prints its usage.
+ */
+bool bench_getopt(int argc, char **argv, const struct bench_opt *opts,
+		  size_t n)
+{
+	char optstring[2 * 32 + 1], *s = optstring;
+	size_t i;
+	int c;
+
+	if (n > 32)
+		die("bench_getopt: %zu options, at most 32", n);
+	for (i = 0; i < n; i++) {
+		*s++ = opts[i].c;
+		if (opts[i].type != BO_SET && opts[i].type != BO_CLEAR)
+			*s++ = ':';
+	}
+	*s = '\0';
+	while ((c = getopt(argc, argv, optstring)) != -1) {
+		for (i = 0; i < n && opts[i].c != c; i++)
+			;
+		if (i == n)
+			return false;
+		switch (opts[i].type) {
+		case BO_UINT:
+			*(unsigned int *)opts[i].p = strtoul(optarg, NULL, 0);
+			break;
+		case BO_ULONG:
+			*(unsigned long *)opts[i].p = strtoull(optarg, NULL, 0);
+			break;
+		case BO_ULLONG:
+			*(unsigned long long *)opts[i].p =
+				strtoull(optarg, NULL, 0);
+			break;
+		case BO_DOUBLE:
+			*(double *)opts[i].p = atof(optarg);
+			break;
+		case BO_STR:
+			*(const char **)opts[i].p = optarg;
+			break;
+		case BO_BOOL:
+			*(bool *)opts[i].p = atoi(optarg) != 0;
+			break;
+		case BO_SET:
+		case BO_CLEAR:
+			*(bool *)opts[i].p = opts[i].type == BO_SET;
+			break;
+		}
+	}
+	return optind == argc;
 }
 
 /**

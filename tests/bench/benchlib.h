@@ -26,6 +26,37 @@ noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 double now_s(void);
 
+/* One option of a program's command line: -c sets what p points to. */
+struct bench_opt {
+	char c;
+	enum bench_opt_type {
+		BO_UINT,	/* unsigned int, strtoul() */
+		BO_ULONG,	/* unsigned long (size_t, uint64_t), strtoull() */
+		BO_ULLONG,	/* unsigned long long, strtoull() */
+		BO_DOUBLE,	/* atof() */
+		BO_STR,		/* const char *: the argument itself */
+		BO_BOOL,	/* bool: atoi() of the argument != 0 */
+		BO_SET,		/* bool, no argument: true */
+		BO_CLEAR,	/* bool, no argument: false */
+	} type;
+	void *p;
+};
+
+/* -c with an argument, parsed by the type of @var. */
+#define BENCH_OPT(ch, var)						\
+	{ (ch), _Generic((var),						\
+			 unsigned int: BO_UINT,				\
+			 unsigned long: BO_ULONG,			\
+			 unsigned long long: BO_ULLONG,			\
+			 double: BO_DOUBLE,				\
+			 const char *: BO_STR,				\
+			 bool: BO_BOOL), &(var) }
+/* -c without an argument: the bool @var becomes @val. */
+#define BENCH_FLAG(ch, var, val) { (ch), (val) ? BO_SET : BO_CLEAR, &(var) }
+
+bool bench_getopt(int argc, char **argv, const struct bench_opt *opts,
+		  size_t n);
+
 bool bench_ring_size_ok(unsigned int num);
 
 int bench_open(const char *path, uint64_t want, struct gmem *mem,

@@ -47,7 +47,6 @@
  */
 #include "benchlib.h"
 
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -552,51 +551,29 @@ int main(int argc, char **argv)
 	uint64_t kicks0, calls0, waits0, pkts0, bytes0, dpk0, ddr0, inj0;
 	uint64_t dpk1, ddr1, inj1;
 	struct vring_drv *vr;
-	const char *mode = NULL;
+	const char *mode = NULL, *inj = "packet", *ifname = NULL;
+	const struct bench_opt opts[] = {
+		BENCH_OPT('m', mode),
+		BENCH_OPT('s', b.frame),
+		BENCH_FLAG('g', b.gso, true),
+		BENCH_OPT('t', b.secs),
+		BENCH_OPT('w', b.warm),
+		BENCH_OPT('n', b.num),
+		BENCH_OPT('b', b.rxbuf),
+		BENCH_OPT('i', inj),
+		BENCH_OPT('I', ifname),
+	};
 	double t0, t1;
-	int c;
 
 	bench_init(argv[0]);
-	while ((c = getopt(argc, argv, "m:s:gt:w:n:b:i:I:")) != -1) {
-		switch (c) {
-		case 'm':
-			mode = optarg;
-			break;
-		case 's':
-			b.frame = strtoul(optarg, NULL, 0);
-			break;
-		case 'g':
-			b.gso = true;
-			break;
-		case 't':
-			b.secs = atof(optarg);
-			break;
-		case 'w':
-			b.warm = atof(optarg);
-			break;
-		case 'n':
-			b.num = strtoul(optarg, NULL, 0);
-			break;
-		case 'b':
-			b.rxbuf = strtoul(optarg, NULL, 0);
-			break;
-		case 'i':
-			if (!strcmp(optarg, "pktgen"))
-				b.inj = INJ_PKTGEN;
-			else if (!strcmp(optarg, "packet"))
-				b.inj = INJ_PACKET;
-			else
-				usage();
-			break;
-		case 'I':
-			snprintf(b.ifname, sizeof(b.ifname), "%s", optarg);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (!mode || optind != argc)
+	if (!bench_getopt(argc, argv, opts, ARRAY_SIZE(opts)) || !mode)
 		usage();
+	if (!strcmp(inj, "pktgen"))
+		b.inj = INJ_PKTGEN;
+	else if (strcmp(inj, "packet"))
+		usage();
+	if (ifname)
+		snprintf(b.ifname, sizeof(b.ifname), "%s", ifname);
 	b.rx = !strcmp(mode, "rx");
 	if (!b.rx && strcmp(mode, "tx"))
 		usage();

@@ -24,7 +24,6 @@
  */
 #include "benchlib.h"
 
-#include <getopt.h>
 #include <glob.h>
 #include <poll.h>
 
@@ -226,39 +225,22 @@ int main(int argc, char **argv)
 		.warmup = UINT64_MAX,
 	};
 	uint64_t kicks0, calls0, waits0, done0;
+	const struct bench_opt opts[] = {
+		BENCH_OPT('n', b.num),
+		BENCH_OPT('e', b.event_idx),
+		BENCH_OPT('c', b.count),
+		BENCH_OPT('t', b.max_secs),
+		BENCH_OPT('l', b.buflen),
+		BENCH_OPT('w', b.warmup),
+		BENCH_FLAG('d', b.delayed, true),
+	};
 	double t0, t1, deadline;
-	int c;
 
 	bench_init(argv[0]);
-	while ((c = getopt(argc, argv, "n:e:c:t:l:w:d")) != -1) {
-		switch (c) {
-		case 'n':
-			b.num = strtoul(optarg, NULL, 0);
-			break;
-		case 'e':
-			b.event_idx = atoi(optarg) != 0;
-			break;
-		case 'c':
-			b.count = strtoull(optarg, NULL, 0);
-			break;
-		case 't':
-			b.max_secs = atof(optarg);
-			break;
-		case 'l':
-			b.buflen = strtoul(optarg, NULL, 0);
-			break;
-		case 'w':
-			b.warmup = strtoull(optarg, NULL, 0);
-			break;
-		case 'd':
-			b.delayed = true;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc || !bench_ring_size_ok(b.num) || !b.count ||
-	    b.max_secs <= 0 || !b.buflen)
+	if (!bench_getopt(argc, argv, opts, ARRAY_SIZE(opts)))
+		usage();
+	if (!bench_ring_size_ok(b.num) || !b.count || b.max_secs <= 0 ||
+	    !b.buflen)
 		usage();
 	if (b.warmup == UINT64_MAX)
 		b.warmup = 4ull * b.num;

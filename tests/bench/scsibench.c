@@ -48,7 +48,6 @@
 #include "benchlib.h"
 #include "vscsi.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <poll.h>
 
@@ -477,51 +476,25 @@ int main(int argc, char **argv)
 	};
 	uint64_t done0, kicks0, calls0, waits0;
 	const char *mode = NULL;
+	const struct bench_opt opts[] = {
+		BENCH_OPT('p', b.wwpn),
+		BENCH_OPT('m', mode),
+		BENCH_OPT('s', b.size),
+		BENCH_OPT('q', b.depth),
+		BENCH_OPT('t', b.secs),
+		BENCH_OPT('w', b.warm),
+		BENCH_OPT('n', b.num),
+		BENCH_OPT('T', b.tpgt),
+		BENCH_OPT('l', b.lun),
+		BENCH_FLAG('E', b.event_idx, false),
+		BENCH_FLAG('D', b.indirect, false),
+	};
 	double t0, t1, mean = 0;
 	unsigned int i;
-	int c;
 
 	bench_init(argv[0]);
-	while ((c = getopt(argc, argv, "p:m:s:q:t:w:n:T:l:ED")) != -1) {
-		switch (c) {
-		case 'p':
-			b.wwpn = optarg;
-			break;
-		case 'm':
-			mode = optarg;
-			break;
-		case 's':
-			b.size = strtoul(optarg, NULL, 0);
-			break;
-		case 'q':
-			b.depth = strtoul(optarg, NULL, 0);
-			break;
-		case 't':
-			b.secs = atof(optarg);
-			break;
-		case 'w':
-			b.warm = atof(optarg);
-			break;
-		case 'n':
-			b.num = strtoul(optarg, NULL, 0);
-			break;
-		case 'T':
-			b.tpgt = strtoul(optarg, NULL, 0);
-			break;
-		case 'l':
-			b.lun = strtoul(optarg, NULL, 0);
-			break;
-		case 'E':
-			b.event_idx = false;
-			break;
-		case 'D':
-			b.indirect = false;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (!mode || !b.wwpn || optind != argc)
+	if (!bench_getopt(argc, argv, opts, ARRAY_SIZE(opts)) || !mode ||
+	    !b.wwpn)
 		usage();
 	for (i = 0; i < ARRAY_SIZE(mode_names); i++)
 		if (!strcmp(mode, mode_names[i]))

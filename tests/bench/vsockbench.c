@@ -48,7 +48,6 @@
 #include "benchlib.h"
 #include "vvsock.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -737,41 +736,20 @@ int main(int argc, char **argv)
 	uint64_t bytes0, rxp0, txp0, crt0, crr0, waits0, kicks0, calls0;
 	uint64_t rtts0, bytes1;
 	const char *mode = NULL;
+	const struct bench_opt opts[] = {
+		BENCH_OPT('m', mode),
+		BENCH_OPT('s', b.size),
+		BENCH_OPT('t', b.secs),
+		BENCH_OPT('w', b.warm),
+		BENCH_OPT('n', b.num),
+		BENCH_OPT('B', b.buf_alloc),
+		BENCH_OPT('c', b.cid),
+		BENCH_OPT('p', b.port),
+	};
 	double t0, t1, mean = 0;
-	int c;
 
 	bench_init(argv[0]);
-	while ((c = getopt(argc, argv, "m:s:t:w:n:B:c:p:")) != -1) {
-		switch (c) {
-		case 'm':
-			mode = optarg;
-			break;
-		case 's':
-			b.size = strtoul(optarg, NULL, 0);
-			break;
-		case 't':
-			b.secs = atof(optarg);
-			break;
-		case 'w':
-			b.warm = atof(optarg);
-			break;
-		case 'n':
-			b.num = strtoul(optarg, NULL, 0);
-			break;
-		case 'B':
-			b.buf_alloc = strtoul(optarg, NULL, 0);
-			break;
-		case 'c':
-			b.cid = strtoul(optarg, NULL, 0);
-			break;
-		case 'p':
-			b.port = strtoul(optarg, NULL, 0);
-			break;
-		default:
-			usage();
-		}
-	}
-	if (!mode || optind != argc)
+	if (!bench_getopt(argc, argv, opts, ARRAY_SIZE(opts)) || !mode)
 		usage();
 	if (!strcmp(mode, "h2g"))
 		b.mode = M_H2G;
