@@ -118,6 +118,41 @@ bool bench_getopt(int argc, char **argv, const struct bench_opt *opts,
 	return optind == argc;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * bench_sort() - sort samples in ascending order, for bench_pct()
+ * @v: the samples
+ * @n: how many there are
+ */
+void bench_sort(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+}
+
+/**
+ * bench_pct() - a percentile of sorted samples (nearest rank)
+ * @v: the samples, sorted by bench_sort()
+ * @n: how many there are, at least one
+ * @p: the percentile, 0 to 100
+ *
+ * Return: the sample of rank ceil(@p / 100 * @n), the first for rank 0.
+ */
+double bench_pct(const double *v, size_t n, double p)
+{
+	double rank = p / 100.0 * (double)n;
+	size_t i = (size_t)rank;
+
+	if ((double)i < rank)
+		i++;	/* ceil() without libm, which not every program links */
+	return v[i ? i - 1 : 0];
+}
+
 /**
  * bench_ring_size_ok() - whether a split ring may have @num entries
  * @num: the ring size asked for on the command line

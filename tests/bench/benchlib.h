@@ -59,6 +59,10 @@ bool bench_getopt(int argc, char **argv, const struct bench_opt *opts,
 
 bool bench_ring_size_ok(unsigned int num);
 
+void bench_sort(double *v, size_t n);
+
+double bench_pct(const double *v, size_t n, double p);
+
 int bench_open(const char *path, uint64_t want, struct gmem *mem,
 	       size_t size);
 

@@ -48,7 +48,6 @@
 #include "benchlib.h"
 #include "vscsi.h"
 
-#include <math.h>
 #include <poll.h>
 
 #define SB_NVQS (VSC_IO + 1)		/* control, events, one request ring */
@@ -447,20 +446,6 @@ static void probe_lun(struct sb *b)
 		    (unsigned long long)b->blocks);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double pct(const double *v, size_t n, double p)
-{
-	size_t i = (size_t)ceil(p / 100.0 * (double)n);
-
-	return v[i ? i - 1 : 0];
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -541,13 +526,14 @@ int main(int argc, char **argv)
 	for (size_t j = 0; j < b.nlat; j++)
 		mean += b.lat[j];
 	mean /= (double)b.nlat;
-	qsort(b.lat, b.nlat, sizeof(*b.lat), cmp_double);
+	bench_sort(b.lat, b.nlat);
 	printf("mode=%s size=%u depth=%u ring=%u block=%u lun_mib=%llu secs=%.3f ios=%llu iops=%.0f bps=%.0f lat_mean_us=%.1f lat_p50_us=%.1f lat_p99_us=%.1f kicks=%llu calls=%llu waits=%llu\n",
 	       mode, b.size, b.depth, b.num, b.block,
 	       (unsigned long long)(b.blocks * b.block >> 20), t1 - t0,
 	       (unsigned long long)done0, done0 / (t1 - t0),
 	       (double)done0 * b.size / (t1 - t0), mean * 1e6,
-	       pct(b.lat, b.nlat, 50) * 1e6, pct(b.lat, b.nlat, 99) * 1e6,
+	       bench_pct(b.lat, b.nlat, 50) * 1e6,
+	       bench_pct(b.lat, b.nlat, 99) * 1e6,
 	       (unsigned long long)kicks0, (unsigned long long)calls0,
 	       (unsigned long long)waits0);
 	close(b.fd);

@@ -48,7 +48,6 @@
 #include "benchlib.h"
 #include "vvsock.h"
 
-#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -706,20 +705,6 @@ static void host_connect(struct vb *b)
 		die("connect to %u:%u: %s", b->cid, b->port, strerror(err));
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double pct(const double *v, size_t n, double p)
-{
-	size_t i = (size_t)ceil(p / 100.0 * (double)n);
-
-	return v[i ? i - 1 : 0];
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -819,11 +804,12 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < b.nrtt; i++)
 			mean += b.rtt[i];
 		mean /= (double)b.nrtt;
-		qsort(b.rtt, b.nrtt, sizeof(*b.rtt), cmp_double);
+		bench_sort(b.rtt, b.nrtt);
 		printf(" rtts=%llu rtt_mean_us=%.1f rtt_p50_us=%.1f rtt_p99_us=%.1f rtt_max_us=%.1f",
 		       (unsigned long long)(atomic_load(&b.host_rtts) - rtts0),
-		       mean * 1e6, pct(b.rtt, b.nrtt, 50) * 1e6,
-		       pct(b.rtt, b.nrtt, 99) * 1e6, b.rtt[b.nrtt - 1] * 1e6);
+		       mean * 1e6, bench_pct(b.rtt, b.nrtt, 50) * 1e6,
+		       bench_pct(b.rtt, b.nrtt, 99) * 1e6,
+		       b.rtt[b.nrtt - 1] * 1e6);
 	}
 	printf(" rx_pkts=%llu tx_pkts=%llu credit_tx=%llu credit_rx=%llu kicks=%llu calls=%llu waits=%llu\n",
 	       (unsigned long long)(b.rx_pkts - rxp0),
