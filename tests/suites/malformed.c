@@ -177,75 +177,75 @@ static void write_only_followed_by_read_only_is_error(void)
 /* ------------------------------------------------------------------ */
 /* buffer addresses                                                     */
 
-static void one_desc_chain(uint64_t addr, uint32_t len, uint16_t flags)
+/* A valid out buffer, then the bad one: @addr, @len, @flags. */
+static void expect_second_rejected(struct bad *b, uint64_t addr,
+				   uint32_t len, uint16_t flags)
 {
-	struct bad b;
 	uint16_t i[2];
 
-	bad_setup(&b, 16);
-	take(&b, 2, i);
-	/* a valid out buffer, then the bad one */
-	set(&b, i[0], b.scratch, 64, VRING_DESC_F_NEXT, i[1]);
-	if (addr == 0)	/* placeholder: relative to RAM end */
-		addr = gmem_end(&b.d.mem);
-	set(&b, i[1], addr, len, flags, 0);
-	expect_rejected(&b, i[0]);
+	take(b, 2, i);
+	set(b, i[0], b->scratch, 64, VRING_DESC_F_NEXT, i[1]);
+	set(b, i[1], addr, len, flags, 0);
+	expect_rejected(b, i[0]);
 }
 
 static void readable_buffer_past_table_end_is_error(void)
 {
-	one_desc_chain(0, 64, 0);
+	struct bad b;
+
+	bad_setup(&b, 16);
+	expect_second_rejected(&b, gmem_end(&b.d.mem), 64, 0);
 }
 
 static void writable_buffer_past_table_end_is_error(void)
 {
-	one_desc_chain(0, 64, VRING_DESC_F_WRITE);
+	struct bad b;
+
+	bad_setup(&b, 16);
+	expect_second_rejected(&b, gmem_end(&b.d.mem), 64, VRING_DESC_F_WRITE);
 }
 
 static void writable_buffer_below_table_start_is_error(void)
 {
-	one_desc_chain(GMEM_DEFAULT_GPA - 64, 64, VRING_DESC_F_WRITE);
+	struct bad b;
+
+	bad_setup(&b, 16);
+	expect_second_rejected(&b, GMEM_DEFAULT_GPA - 64, 64,
+			       VRING_DESC_F_WRITE);
 }
 
 static void writable_buffer_straddling_table_end_is_error(void)
 {
 	struct bad b;
-	uint16_t i[2];
 
 	bad_setup(&b, 16);
-	take(&b, 2, i);
-	set(&b, i[0], b.scratch, 64, VRING_DESC_F_NEXT, i[1]);
-	set(&b, i[1], gmem_end(&b.d.mem) - 8, 16, VRING_DESC_F_WRITE, 0);
-	expect_rejected(&b, i[0]);
+	expect_second_rejected(&b, gmem_end(&b.d.mem) - 8, 16,
+			       VRING_DESC_F_WRITE);
 }
 
 static void buffer_at_gpa_zero_outside_table_is_error(void)
 {
 	struct bad b;
-	uint16_t i[2];
 
 	bad_setup(&b, 16);
-	take(&b, 2, i);
-	set(&b, i[0], b.scratch, 64, VRING_DESC_F_NEXT, i[1]);
-	set(&b, i[1], 0, 64, VRING_DESC_F_WRITE, 0);
-	expect_rejected(&b, i[0]);
+	expect_second_rejected(&b, 0, 64, VRING_DESC_F_WRITE);
 }
 
 static void buffer_address_plus_length_overflowing_is_error(void)
 {
-	one_desc_chain(0xfffffffffffff000ull, 0x2000, VRING_DESC_F_WRITE);
+	struct bad b;
+
+	bad_setup(&b, 16);
+	expect_second_rejected(&b, 0xfffffffffffff000ull, 0x2000,
+			       VRING_DESC_F_WRITE);
 }
 
 static void buffer_length_beyond_table_is_error(void)
 {
 	struct bad b;
-	uint16_t i[2];
 
 	bad_setup(&b, 16);
-	take(&b, 2, i);
-	set(&b, i[0], b.scratch, 64, VRING_DESC_F_NEXT, i[1]);
-	set(&b, i[1], b.scratch, 0xffffffffu, VRING_DESC_F_WRITE, 0);
-	expect_rejected(&b, i[0]);
+	expect_second_rejected(&b, b.scratch, 0xffffffffu, VRING_DESC_F_WRITE);
 }
 
 /*
@@ -548,7 +548,6 @@ static void *reuse_serve(void *arg)
  */
 static void indirect_table_reused_with_larger_length_is_translated_again(void)
 {
-	struct vt_opts o = { .num = 512, .ind_max = 4 };
 	struct uffdio_register reg;
 	struct uffdio_api api;
 	struct vhost_memory *t;
@@ -560,11 +559,7 @@ static void indirect_table_reused_with_larger_length_is_translated_again(void)
 	struct bad b;
 	long uffd;
 
-	memset(&b, 0, sizeof(b));
-	vt_setup(&b.d, &o);
-	vt_roundtrip(&b.d, 32, 32, 0);
-	b.scratch = gmem_alloc(&b.d.mem, 4 * VT_PAGE, VT_PAGE);
-	b.used_before = vr_used_idx(&b.d.vr);
+	bad_setup(&b, 512);
 
 	/* the memory table stops one page short of the mapping's end */
 	t = memtable_alloc(1);
@@ -637,6 +632,14 @@ static void indirect_table_reused_with_larger_length_is_translated_again(void)
 /* ------------------------------------------------------------------ */
 /* after the error                                                      */
 
+/* The bad head alone, kicked: the error eventfd fires. */
+static void kick_bad_head(struct bad *b, uint16_t head)
+{
+	vr_push_head(&b->d.vr, head);
+	vr_publish_kick(&b->d.vr);
+	vt_expect_ring_error(&b->d, VT_WAIT_MS);
+}
+
 static void bad_chain_without_err_eventfd_is_not_consumed(void)
 {
 	struct vt_opts o = { .num = 16, .no_err_fd = true };
@@ -667,9 +670,7 @@ static void ring_error_leaves_other_devices_working(void)
 	bad_setup(&b, 16);
 	take(&b, 1, i);
 	set(&b, i[0], b.scratch, 64, VRING_DESC_F_NEXT, i[0]);
-	vr_push_head(&b.d.vr, i[0]);
-	vr_publish_kick(&b.d.vr);
-	vt_expect_ring_error(&b.d, VT_WAIT_MS);
+	kick_bad_head(&b, i[0]);
 	for (int n = 0; n < 10; n++)
 		vt_roundtrip(&other, 100, 100, 0);
 }
@@ -683,9 +684,7 @@ static void device_reusable_after_error_via_reset_owner(void)
 	bad_setup(&b, 16);
 	take(&b, 1, i);
 	set(&b, i[0], b.scratch, 64, VRING_DESC_F_NEXT, 16);
-	vr_push_head(&b.d.vr, i[0]);
-	vr_publish_kick(&b.d.vr);
-	vt_expect_ring_error(&b.d, VT_WAIT_MS);
+	kick_bad_head(&b, i[0]);
 
 	vt_stop(&b.d);
 	EXPECT_OK(vh_reset_owner(b.d.fd));
@@ -707,9 +706,7 @@ static void ring_recovers_after_base_moved_past_bad_chain(void)
 	bad_idx = b.d.vr.avail_idx;
 	take(&b, 1, i);
 	set(&b, i[0], b.scratch, 64, VRING_DESC_F_NEXT, i[0]);
-	vr_push_head(&b.d.vr, i[0]);
-	vr_publish_kick(&b.d.vr);
-	vt_expect_ring_error(&b.d, VT_WAIT_MS);
+	kick_bad_head(&b, i[0]);
 
 	vt_stop(&b.d);
 	EXPECT_OK(vh_get_vring_base(b.d.fd, 0, &got));
