@@ -86,6 +86,23 @@ const char *vt_err(long r);
 			     vt_err(__r), vt_err(-(long)(e)));		\
 	} while (0)
 
+/*
+ * expr must return exactly -e for each value v takes from the array vals
+ * (v is declared here, for expr to use).
+ */
+#define EXPECT_ERR_EACH(v, vals, expr, e)				\
+	do {								\
+		for (size_t __i = 0; __i < ARRAY_SIZE(vals); __i++) {	\
+			__typeof__((vals)[0]) v = (vals)[__i];		\
+			long __r = (long)(expr);			\
+			if (__r != -(long)(e))				\
+				FAIL("%s with %s = %lld (0x%llx) -> %s, expected %s", \
+				     #expr, #v, (long long)v,		\
+				     (unsigned long long)v, vt_err(__r), \
+				     vt_err(-(long)(e)));		\
+		}							\
+	} while (0)
+
 #define EXPECT_EQ(a, b)							\
 	do {								\
 		unsigned long long __a = (unsigned long long)(a);	\

@@ -12,28 +12,36 @@
 /* ------------------------------------------------------------------ */
 /* features                                                             */
 
+/* FAIL unless the feature bits @f (@what) hold every bit of @want. */
+static void expect_bits_include(const char *what, uint64_t f, uint64_t want)
+{
+	if ((f & want) != want)
+		FAIL("%s 0x%llx lack 0x%llx", what, (unsigned long long)f,
+		     (unsigned long long)(want & ~f));
+}
+
+/* FAIL if the feature bits @f (@what) hold a bit outside @allowed. */
+static void expect_bits_within(const char *what, uint64_t f, uint64_t allowed)
+{
+	if (f & ~allowed)
+		FAIL("%s 0x%llx have extra bits 0x%llx", what,
+		     (unsigned long long)f, (unsigned long long)(f & ~allowed));
+}
+
 static void get_features_offers_contract_bits(void)
 {
-	int fd = vt_open_fd();
 	uint64_t f;
 
-	EXPECT_OK(vh_get_features(fd, &f));
-	if ((f & VT_DEVICE_FEATURES) != VT_DEVICE_FEATURES)
-		FAIL("offered 0x%llx lacks 0x%llx",
-		     (unsigned long long)f,
-		     (unsigned long long)(VT_DEVICE_FEATURES & ~f));
+	EXPECT_OK(vh_get_features(vt_open_fd(), &f));
+	expect_bits_include("offered features", f, VT_DEVICE_FEATURES);
 }
 
 static void get_features_offers_only_contract_bits(void)
 {
-	int fd = vt_open_fd();
 	uint64_t f;
 
-	EXPECT_OK(vh_get_features(fd, &f));
-	if (f & ~VT_DEVICE_FEATURES)
-		FAIL("offered 0x%llx has extra bits 0x%llx",
-		     (unsigned long long)f,
-		     (unsigned long long)(f & ~VT_DEVICE_FEATURES));
+	EXPECT_OK(vh_get_features(vt_open_fd(), &f));
+	expect_bits_within("offered features", f, VT_DEVICE_FEATURES);
 }
 
 static void set_features_accepts_each_offered_bit(void)
@@ -58,13 +66,8 @@ static void set_features_rejects_unoffered_bits(void)
 	static const int bad[] = { 0, 1, 5, 23, 25, 30, 31, 34, 35, 40, 63 };
 	int fd = vt_open_owned_fd();
 
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		long r = vh_set_features(fd, VT_F_VERSION_1 | BIT_ULL(bad[i]));
-
-		if (r != -EOPNOTSUPP)
-			FAIL("SET_FEATURES(VERSION_1 | bit %d) -> %s, expected -EOPNOTSUPP",
-			     bad[i], vt_err(r));
-	}
+	EXPECT_ERR_EACH(v, bad, vh_set_features(fd, VT_F_VERSION_1 | BIT_ULL(v)),
+			EOPNOTSUPP);
 }
 
 /* ------------------------------------------------------------------ */
@@ -199,26 +202,18 @@ static void set_features_array_huge_count_returns_promptly(void)
 
 static void get_backend_features_offers_iotlb_v2_and_batch(void)
 {
-	int fd = vt_open_fd();
 	uint64_t f;
 
-	EXPECT_OK(vh_get_backend_features(fd, &f));
-	if ((f & VT_BACKEND_FEATURES) != VT_BACKEND_FEATURES)
-		FAIL("backend features 0x%llx lack 0x%llx",
-		     (unsigned long long)f,
-		     (unsigned long long)(VT_BACKEND_FEATURES & ~f));
+	EXPECT_OK(vh_get_backend_features(vt_open_fd(), &f));
+	expect_bits_include("backend features", f, VT_BACKEND_FEATURES);
 }
 
 static void get_backend_features_offers_only_contract_bits(void)
 {
-	int fd = vt_open_fd();
 	uint64_t f;
 
-	EXPECT_OK(vh_get_backend_features(fd, &f));
-	if (f & ~VT_BACKEND_FEATURES)
-		FAIL("backend features 0x%llx have extra bits 0x%llx",
-		     (unsigned long long)f,
-		     (unsigned long long)(f & ~VT_BACKEND_FEATURES));
+	EXPECT_OK(vh_get_backend_features(vt_open_fd(), &f));
+	expect_bits_within("backend features", f, VT_BACKEND_FEATURES);
 }
 
 static void set_backend_features_accepts_offered(void)
@@ -243,13 +238,8 @@ static void set_backend_features_rejects_unoffered_bits(void)
 	static const int bad[] = { 0, 3, 4, 5, 31, 63 };
 	int fd = vt_open_owned_fd();
 
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		long r = vh_set_backend_features(fd, BIT_ULL(bad[i]));
-
-		if (r != -EOPNOTSUPP)
-			FAIL("SET_BACKEND_FEATURES(bit %d) -> %s, expected -EOPNOTSUPP",
-			     bad[i], vt_err(r));
-	}
+	EXPECT_ERR_EACH(v, bad, vh_set_backend_features(fd, BIT_ULL(v)),
+			EOPNOTSUPP);
 }
 
 /* ------------------------------------------------------------------ */
@@ -264,13 +254,7 @@ static void name##_index_out_of_range_enobufs(void)			\
 	int efd = vt_eventfd();						\
 	unsigned int out;						\
 	(void)efd; (void)out;						\
-	for (size_t i = 0; i < ARRAY_SIZE(bad_index); i++) {		\
-		unsigned int idx = bad_index[i];			\
-		long r = (expr);					\
-		if (r != -ENOBUFS)					\
-			FAIL(#name " index %u -> %s, expected -ENOBUFS", \
-			     idx, vt_err(r));				\
-	}								\
+	EXPECT_ERR_EACH(idx, bad_index, (expr), ENOBUFS);		\
 }
 
 static long addr_with_index(int fd, unsigned int idx)
@@ -323,13 +307,7 @@ static void set_vring_num_rejects_non_power_of_two(void)
 					    1000, 24576, 32767 };
 	int fd = vt_open_owned_fd();
 
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		long r = vh_set_vring_num(fd, 0, bad[i]);
-
-		if (r != -EINVAL)
-			FAIL("SET_VRING_NUM(%u) -> %s, expected -EINVAL",
-			     bad[i], vt_err(r));
-	}
+	EXPECT_ERR_EACH(v, bad, vh_set_vring_num(fd, 0, v), EINVAL);
 }
 
 static void set_vring_num_rejects_above_32768(void)
@@ -338,13 +316,7 @@ static void set_vring_num_rejects_above_32768(void)
 					    ~0u };
 	int fd = vt_open_owned_fd();
 
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		long r = vh_set_vring_num(fd, 0, bad[i]);
-
-		if (r != -EINVAL)
-			FAIL("SET_VRING_NUM(%u) -> %s, expected -EINVAL",
-			     bad[i], vt_err(r));
-	}
+	EXPECT_ERR_EACH(v, bad, vh_set_vring_num(fd, 0, v), EINVAL);
 }
 
 static void set_vring_num_while_running_ebusy(void)
@@ -388,13 +360,7 @@ static void set_vring_base_rejects_above_0xffff(void)
 	static const unsigned int bad[] = { 0x10000, 0x10001, 0xfffff, ~0u };
 	int fd = vt_open_owned_fd();
 
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		long r = vh_set_vring_base(fd, 0, bad[i]);
-
-		if (r != -EINVAL)
-			FAIL("SET_VRING_BASE(0x%x) -> %s, expected -EINVAL",
-			     bad[i], vt_err(r));
-	}
+	EXPECT_ERR_EACH(v, bad, vh_set_vring_base(fd, 0, v), EINVAL);
 }
 
 static void set_vring_base_while_running_ebusy(void)
@@ -606,13 +572,7 @@ static void set_vring_endian_rejects_values_above_1(void)
 	static const unsigned int bad[] = { 2, 3, 0x100, ~0u };
 	int fd = vt_open_owned_fd();
 
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		long r = vh_set_vring_endian(fd, 0, bad[i]);
-
-		if (r != -EINVAL)
-			FAIL("SET_VRING_ENDIAN(%u) -> %s, expected -EINVAL",
-			     bad[i], vt_err(r));
-	}
+	EXPECT_ERR_EACH(v, bad, vh_set_vring_endian(fd, 0, v), EINVAL);
 }
 
 static void set_vring_endian_while_running_ebusy(void)
@@ -729,13 +689,7 @@ static void test_run_rejects_values_other_than_0_and_1(void)
 	struct vt_dev d;
 
 	vt_setup(&d, &o);
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		long r = vh_test_run(d.fd, bad[i]);
-
-		if (r != -EINVAL)
-			FAIL("VHOST_TEST_RUN(%d) -> %s, expected -EINVAL",
-			     bad[i], vt_err(r));
-	}
+	EXPECT_ERR_EACH(v, bad, vh_test_run(d.fd, v), EINVAL);
 }
 
 static const struct vt_case cases[] = {

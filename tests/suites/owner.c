@@ -380,13 +380,7 @@ static void set_fork_from_owner_rejects_values_above_1(void)
 	static const uint8_t bad[] = { 2, 3, 0x80, 0xff };
 	int fd = vt_open_fd();
 
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		long r = vh_set_fork_owner(fd, bad[i]);
-
-		if (r != -EINVAL)
-			FAIL("SET_FORK_FROM_OWNER(%u) -> %s, expected -EINVAL",
-			     bad[i], vt_err(r));
-	}
+	EXPECT_ERR_EACH(v, bad, vh_set_fork_owner(fd, v), EINVAL);
 }
 
 static void set_fork_from_owner_after_set_owner_ebusy(void)

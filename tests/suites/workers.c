@@ -95,13 +95,7 @@ static void free_worker_unknown_id_enodev(void)
 	int fd = vt_open_owned_fd();
 
 	new_worker(fd);
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		long r = vh_free_worker(fd, bad[i]);
-
-		if (r != -ENODEV)
-			FAIL("FREE_WORKER(%u) -> %s, expected -ENODEV", bad[i],
-			     vt_err(r));
-	}
+	EXPECT_ERR_EACH(v, bad, vh_free_worker(fd, v), ENODEV);
 }
 
 static void free_worker_attached_to_ring_ebusy(void)
