@@ -32,6 +32,23 @@ static void sense_of(const struct vsc_result *r, uint8_t *key, uint8_t *asc)
 	*asc = desc ? r->sense[2] : r->sense[12];
 }
 
+/*
+ * CHECK CONDITION with sense key @key and, unless @asc is -1, ASC @asc;
+ * @want says which in the failure.
+ */
+static void expect_sense(const struct vsc_result *r, uint8_t key, int asc,
+			 const char *want)
+{
+	uint8_t k, a;
+
+	CHECK(r->response == VIRTIO_SCSI_S_OK && r->status == 0x02,
+	      "response %u status 0x%x, want CHECK CONDITION", r->response,
+	      r->status);
+	sense_of(r, &k, &a);
+	CHECK(k == key && (asc < 0 || a == asc),
+	      "sense key 0x%x ASC 0x%x, want %s", k, a, want);
+}
+
 static void rw10(uint8_t *cdb, uint8_t op, uint32_t lba, uint16_t blocks)
 {
 	memset(cdb, 0, 10);
@@ -238,18 +255,12 @@ static void unknown_lun_gets_check_condition(void)
 	static const uint8_t cdb[6] = { 0x00 };	/* TEST UNIT READY */
 	struct vsc_result r;
 	struct lio_port p;
-	uint8_t key, asc;
 	struct vsc v;
 
 	lio_port_setup(&p, TAG, 1, 4);
 	vsc_setup(&v, NULL, &p);
 	vsc_cmd(&v, TAG, 5, cdb, sizeof(cdb), NULL, 0, NULL, 0, &r);
-	CHECK(r.response == VIRTIO_SCSI_S_OK && r.status == 2,
-	      "response %u status 0x%x, want CHECK CONDITION", r.response,
-	      r.status);
-	sense_of(&r, &key, &asc);
-	CHECK(key == 0x5 && asc == 0x25, "sense key %x ASC %02x, want 5/25",
-	      key, asc);
+	expect_sense(&r, 0x05, 0x25, "5/25");
 	close(v.fd);
 	lio_port_teardown(&p);
 }
@@ -949,7 +960,7 @@ static void pi_written_is_pi_read_back(void)
 
 static void pi_bad_guard_gets_check_condition(void)
 {
-	uint8_t pi[PI_BLOCKS * 8], key, asc;
+	uint8_t pi[PI_BLOCKS * 8];
 	struct vsc_result r;
 	struct lio_port p;
 	struct vsc v;
@@ -959,13 +970,7 @@ static void pi_bad_guard_gets_check_condition(void)
 	pi_tuples(pi, wbuf, 0);
 	pi[3 * 8] ^= 0xff;	/* block 3's guard */
 	pi_write(&v, 0, pi, &r);
-	CHECK(r.response == VIRTIO_SCSI_S_OK && r.status == 0x02,
-	      "response %u status 0x%x, want CHECK CONDITION", r.response,
-	      r.status);
-	sense_of(&r, &key, &asc);
-	CHECK(key == 0x0b && asc == 0x10,
-	      "sense key 0x%x ASC 0x%x, want ABORTED COMMAND / 0x10 (guard)",
-	      key, asc);
+	expect_sense(&r, 0x0b, 0x10, "ABORTED COMMAND / 0x10 (guard)");
 	close(v.fd);
 	lio_port_teardown(&p);
 }
@@ -999,7 +1004,7 @@ static void pi_claimed_beyond_the_data_out_fails(void)
 
 static void pi_protect_beyond_the_buffers_is_refused(void)
 {
-	uint8_t pi[PI_BLOCKS * 8], cdb[10], key, asc;
+	uint8_t pi[PI_BLOCKS * 8], cdb[10];
 	struct vsc_result r;
 	struct lio_port p;
 	struct vsc_cmd c;
@@ -1020,12 +1025,7 @@ static void pi_protect_beyond_the_buffers_is_refused(void)
 	vsc_send(&v, &c);
 	if (!vsc_wait(&v, &c, VT_WAIT_MS, NULL, NULL, &r))
 		FAIL("no answer");
-	CHECK(r.response == VIRTIO_SCSI_S_OK && r.status == 0x02,
-	      "response %u status 0x%x, want CHECK CONDITION", r.response,
-	      r.status);
-	sense_of(&r, &key, &asc);
-	CHECK(key == 0x05, "sense key 0x%x ASC 0x%x, want ILLEGAL REQUEST", key,
-	      asc);
+	expect_sense(&r, 0x05, -1, "ILLEGAL REQUEST");
 	close(v.fd);
 	lio_port_teardown(&p);
 }
@@ -1041,7 +1041,7 @@ static void pi_protect_beyond_the_buffers_is_refused(void)
  */
 static void pi_read_failure_returns_no_pi_bytes(void)
 {
-	uint8_t pi_back[PI_BLOCKS * 8], cdb[10], key, asc;
+	uint8_t pi_back[PI_BLOCKS * 8], cdb[10];
 	struct vsc_result r;
 	struct lio_port p;
 	struct vsc_cmd c;
@@ -1057,13 +1057,7 @@ static void pi_read_failure_returns_no_pi_bytes(void)
 	vsc_send(&v, &c);
 	if (!vsc_wait(&v, &c, VT_WAIT_MS, rbuf, pi_back, &r))
 		FAIL("protected READ past the end: no answer");
-	CHECK(r.response == VIRTIO_SCSI_S_OK && r.status == 0x02,
-	      "response %u status 0x%x, want CHECK CONDITION", r.response,
-	      r.status);
-	sense_of(&r, &key, &asc);
-	CHECK(key == 0x05 && asc == 0x21,
-	      "sense key 0x%x ASC 0x%x, want ILLEGAL REQUEST / LBA out of range",
-	      key, asc);
+	expect_sense(&r, 0x05, 0x21, "ILLEGAL REQUEST / LBA out of range");
 	for (unsigned int i = 0; i < sizeof(pi_back); i++)
 		if (pi_back[i] != 0x5a)
 			FAIL("PI byte %u of a failed READ is 0x%02x, not the canary",
