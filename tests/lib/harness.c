@@ -98,6 +98,11 @@ long vt_read_file(const char *path, char *buf, size_t len)
 	return n;
 }
 
+uint32_t vt_case_seed(void)
+{
+	return (uint32_t)getpid() * 2654435761u;
+}
+
 long vt_write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -112,6 +112,12 @@ const char *vt_err(long r);
 			     #a, __a, __a, __b, __b);			\
 	} while (0)
 
+/*
+ * A seed for this case's test data, its own (each case runs in a process
+ * of its own), so that data left over from another case does not match.
+ */
+uint32_t vt_case_seed(void);
+
 /* Timeouts in milliseconds, scaled by VT_TIMEOUT_SCALE (default 1). */
 int vt_ms(int ms);
 #define VT_WAIT_MS vt_ms(5000)

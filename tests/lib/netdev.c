@@ -29,6 +29,12 @@
 const uint8_t nd_mac_guest[6] = { 0x02, 0x76, 0x74, 0x00, 0x00, 0x01 };
 const uint8_t nd_mac_peer[6] = { 0x02, 0x76, 0x74, 0x00, 0x00, 0x02 };
 
+const uint32_t nd_frame_sizes[ND_NFRAME_SIZES] = {
+	60, 61, 64, 100, 127, 128, 255, 256, 511, 512, 1023, 1024, 1500,
+	1514, 1515, 2048, 3000, 3500, 4000, 4096, 4097, 8192, 9000, 16384,
+	32768, 65000, ND_MAX_FRAME,
+};
+
 /* 169.254.118.1 (guest) and 169.254.118.2 (peer) */
 #define ND_IP_GUEST 0xa9fe7601u
 #define ND_IP_PEER  0xa9fe7602u

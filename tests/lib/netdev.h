@@ -32,6 +32,10 @@
 extern const uint8_t nd_mac_guest[6];	/* the guest's (vhost side) MAC */
 extern const uint8_t nd_mac_peer[6];	/* the far end's MAC */
 
+/* The frame sizes net_tx and net_rx send: 60 bytes to ND_MAX_FRAME. */
+#define ND_NFRAME_SIZES	27
+extern const uint32_t nd_frame_sizes[ND_NFRAME_SIZES];
+
 /* ------------------------------------------------------------------ */
 /* namespaces and interfaces                                            */
 

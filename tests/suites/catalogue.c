@@ -31,11 +31,6 @@
 #include <linux/vm_sockets.h>
 #include <netinet/in.h>
 
-static uint32_t case_seed(void)
-{
-	return (uint32_t)getpid() * 2654435761u;
-}
-
 /* ================================================================== */
 /* cross-region descriptors (CVE-2013-0311)                            */
 
@@ -500,7 +495,7 @@ static void log_indirect_chain(unsigned int num, unsigned int nin,
 					    (i * 7) % (VT_PAGE - in_len),
 					    in_len };
 	table = gmem_alloc_p(&l.d.mem, (nin + 1) * 16, 16, &tgpa);
-	x = vt_xfer_wrap(&l.d.mem, 1, nin, b, case_seed());
+	x = vt_xfer_wrap(&l.d.mem, 1, nin, b, vt_case_seed());
 	vt_xfer_add_indirect_at(&l.d.vr, x, table, tgpa);
 	vr_publish_kick(&l.d.vr);
 	vt_collect(&l.d.vr, 1, VT_WAIT_MS);
@@ -982,7 +977,7 @@ static void net_expect_rx_unused_then_reset(struct vnet *n)
 {
 	vnet_detach(n, VNET_RX);
 	EXPECT_EQ(vr_used_idx(&n->vr[VNET_RX]), 0);
-	hs_net_reset(n, case_seed());
+	hs_net_reset(n, vt_case_seed());
 }
 
 /*
@@ -996,8 +991,8 @@ static void net_rx_mrg_zero_length_buffers_on_ring_of_2048_no_overrun(void)
 
 	net_setup(&n, F_MRG, 2048);
 	net_post_raw_rx(&n, 2048, 0);
-	vnet_inject(&n, ND_RAW, 1, case_seed(), 1000);
-	vnet_inject(&n, ND_RAW, 2, case_seed(), 60);
+	vnet_inject(&n, ND_RAW, 1, vt_case_seed(), 1000);
+	vnet_inject(&n, ND_RAW, 2, vt_case_seed(), 60);
 	net_expect_rx_unused_then_reset(&n);
 }
 
@@ -1011,14 +1006,14 @@ static void net_rx_mrg_one_byte_buffers_frame_needing_over_1024_not_taken(void)
 
 	net_setup(&n, F_MRG, 4096);
 	net_post_raw_rx(&n, 4096, 1);
-	vnet_inject(&n, ND_RAW, 1, case_seed(), 1500);
+	vnet_inject(&n, ND_RAW, 1, vt_case_seed(), 1500);
 	net_expect_rx_unused_then_reset(&n);
 }
 
 /* CVE-2018-16880: tiny buffers that suffice (~40 per frame) are fine. */
 static void net_rx_mrg_tiny_buffers_on_ring_of_2048_deliver_frames(void)
 {
-	uint32_t seed = case_seed();
+	uint32_t seed = vt_case_seed();
 	unsigned int nb;
 	struct vnet n;
 
@@ -1041,7 +1036,7 @@ static void net_rx_zero_length_buffer_without_mrg_frame_not_delivered(void)
 
 	net_setup(&n, F_V1, 2048);
 	net_post_raw_rx(&n, 2048, 0);
-	vnet_inject(&n, ND_RAW, 1, case_seed(), 100);
+	vnet_inject(&n, ND_RAW, 1, vt_case_seed(), 100);
 	vnet_detach(&n, VNET_RX);
 	/* ours drops it; a used entry, if any, wrote nothing */
 	for (unsigned int i = 0; i < vr_used_idx(&n.vr[VNET_RX]); i++) {
@@ -1050,7 +1045,7 @@ static void net_rx_zero_length_buffer_without_mrg_frame_not_delivered(void)
 		vr_used_elem(&n.vr[VNET_RX], i, &id, &len);
 		EXPECT_EQ(len, 0);
 	}
-	hs_net_reset(&n, case_seed());
+	hs_net_reset(&n, vt_case_seed());
 }
 
 /*
@@ -1081,14 +1076,14 @@ static void net_rx_mrg_bad_second_chain(bool outside)
 		CHECK(vr_add(vr, b, 1, 1, 0, NULL) >= 0, "vr_add");
 	}
 	vr_publish_kick(vr);
-	vnet_inject(&n, ND_RAW, 1, case_seed(), 1500);
+	vnet_inject(&n, ND_RAW, 1, vt_case_seed(), 1500);
 	CHECK(vt_poll_in(vr->err_fd, VT_WAIT_MS) == 1,
 	      "error eventfd not signalled (used idx %u)", vr_used_idx(vr));
 	vnet_detach(&n, VNET_RX);
 	EXPECT_EQ(vr_used_idx(vr), 0);
 	for (int i = 0; i < 64; i++)
 		CHECK(p[i] == 0x5a, "first buffer byte %d written", i);
-	hs_net_reset(&n, case_seed());
+	hs_net_reset(&n, vt_case_seed());
 }
 
 static void net_rx_mrg_readable_second_chain_is_ring_error(void)
@@ -1105,7 +1100,7 @@ static void net_rx_mrg_second_chain_outside_memory_is_ring_error(void)
 static void net_rx_mrg_runt_frames_take_one_buffer_each(void)
 {
 	static const uint32_t len[] = { 26, 42, 60, 61 };
-	uint32_t seed = case_seed();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	net_setup(&n, F_MRG, 256);
@@ -1126,7 +1121,7 @@ static void net_rx_mrg_runt_frames_take_one_buffer_each(void)
  */
 static void net_tx_flood_vs_rx(uint32_t len)
 {
-	uint32_t seed = case_seed();
+	uint32_t seed = vt_case_seed();
 	struct flooder f;
 	unsigned int w;
 	struct vnet n;
@@ -1180,8 +1175,8 @@ static void net_tx_zero_length_chain_is_ring_error_rx_unaffected(void)
 	      "TX error eventfd not signalled for a zero-length chain");
 	vnet_rx_bufs(&n, 8, 2048, VNET_L_SPLIT);
 	n.rx_autopost = true;
-	hs_net_rx_one(&n, 1, case_seed(), 400);
-	hs_net_reset(&n, case_seed());
+	hs_net_rx_one(&n, 1, vt_case_seed(), 400);
+	hs_net_reset(&n, vt_case_seed());
 }
 
 /*
@@ -1207,8 +1202,8 @@ static void net_wrong_backend(int domain, int type, int proto)
 	vnet_attach_tap(&n);
 	vnet_rx_bufs(&n, 8, 2048, VNET_L_SPLIT);
 	n.rx_autopost = true;
-	hs_net_tx_one(&n, 1, case_seed(), 500);
-	hs_net_rx_one(&n, 2, case_seed(), 500);
+	hs_net_tx_one(&n, 1, vt_case_seed(), 500);
+	hs_net_rx_one(&n, 2, vt_case_seed(), 500);
 }
 
 static void set_backend_unix_stream_socket_is_enotsock(void)
@@ -1249,7 +1244,7 @@ static void set_backend_vsock_socket_is_enotsock(void)
 static void net_tx_batch_refused(bool detach)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
-	uint32_t seed = case_seed();
+	uint32_t seed = vt_case_seed();
 	struct ifreq ifr = { 0 };
 	struct vnet n;
 
@@ -1333,7 +1328,7 @@ static void net_zerocopy_teardown(bool reset_owner)
 	static const uint32_t big[] = { 9000, 16000, 32768, ND_MAX_FRAME };
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
 	struct zc_teardown z = { .reset_owner = reset_owner };
-	uint32_t seed = case_seed();
+	uint32_t seed = vt_case_seed();
 	struct vnet n, m;
 	pthread_t t;
 	bool old;
@@ -1401,8 +1396,8 @@ static void net_fork_from_owner_after_set_owner_ebusy(void)
 	fork_owner_after_owner(n.fd, "vhost-net");
 	vnet_rx_bufs(&n, 8, 2048, VNET_L_SPLIT);
 	n.rx_autopost = true;
-	hs_net_tx_one(&n, 1, case_seed(), 700);
-	hs_net_rx_one(&n, 2, case_seed(), 700);
+	hs_net_tx_one(&n, 1, vt_case_seed(), 700);
+	hs_net_rx_one(&n, 2, vt_case_seed(), 700);
 }
 
 /* FEATURES_ARRAY on vhost-net: the same tail rule as the core. */

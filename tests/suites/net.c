@@ -24,11 +24,6 @@
 
 static uint8_t rbuf[ND_MAX_FRAME + 4096];
 
-static uint32_t seed_of_case(void)
-{
-	return (uint32_t)getpid() * 2654435761u;
-}
-
 static size_t len_of(uint32_t i)
 {
 	static const uint32_t l[] = { 60, 61, 200, 1000, 1514, 3000, 9000,
@@ -248,7 +243,7 @@ static void set_backend_detach_when_detached(void)
 static void detach_reattach_tx_while_flowing(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
-	uint32_t seed = seed_of_case(), seq = 0, checked = 0;
+	uint32_t seed = vt_case_seed(), seq = 0, checked = 0;
 	struct vring_drv *vr;
 	struct vnet n;
 
@@ -286,7 +281,7 @@ static void detach_reattach_tx_while_flowing(void)
 static void detach_reattach_rx_while_flowing(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST, .features = F_MRG };
-	uint32_t seed = seed_of_case(), seq = 0, got = 0;
+	uint32_t seed = vt_case_seed(), seq = 0, got = 0;
 	struct vnet n;
 
 	vnet_setup(&n, &o);
@@ -313,7 +308,7 @@ static void detach_reattach_rx_while_flowing(void)
 /* Chains posted (and kicked) before a backend exists go out on attach. */
 static void attach_sends_tx_posted_before(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	setup_unattached(&n, VNET_HDR_VHOST);
@@ -330,7 +325,7 @@ static void attach_sends_tx_posted_before(void)
 /* Frames queued on the tap before a backend exists arrive on attach. */
 static void attach_delivers_rx_queued_before(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	setup_unattached(&n, VNET_HDR_VHOST);
@@ -346,7 +341,7 @@ static void attach_delivers_rx_queued_before(void)
 static void switch_rx_to_new_tap(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	char name2[IFNAMSIZ] = "";
 	int tap2, inj2;
 	struct vnet n;
@@ -373,7 +368,7 @@ static void switch_rx_to_new_tap(void)
 static void switch_tx_to_new_tap(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	char name2[IFNAMSIZ] = "";
 	int tap2, cap2;
 	struct vnet n;
@@ -403,7 +398,7 @@ static void switch_tx_to_new_tap(void)
 static void backend_outlives_closed_tap_fd(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_TAP };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	vnet_setup(&n, &o);
@@ -426,7 +421,7 @@ static void backend_outlives_closed_tap_fd(void)
 static void vring_base_counts_consumed_after_detach(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST, .base = 1000 };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	unsigned int base;
 	struct vnet n;
 
@@ -456,7 +451,7 @@ static void rings_wrap_16bit_index(void)
 		.mode = VNET_HDR_VHOST, .base = 0xfff0,
 		.features = F_MRG | VT_F_EVENT_IDX,
 	};
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	vnet_setup(&n, &o);
@@ -490,7 +485,7 @@ static void rings_wrap_16bit_index(void)
 static void ring_reconfigured_while_detached(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	vnet_setup(&n, &o);
@@ -534,7 +529,7 @@ static void ring_reconfigured_while_detached(void)
 static void tap_reusable_after_device_closed(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet a, b;
 
 	vnet_setup(&a, &o);
@@ -567,7 +562,7 @@ static void tap_reusable_after_device_closed(void)
 static void busyloop_traffic(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_TAP, .features = F_MRG };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	vnet_setup(&n, &o);
@@ -596,7 +591,7 @@ static void iotlb_traffic_both_ways(void)
 	struct vnet_opts o = {
 		.mode = VNET_HDR_VHOST, .features = F_MRG, .iotlb = true,
 	};
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	vnet_setup(&n, &o);
@@ -627,7 +622,7 @@ static const uint32_t small_sizes[] = { 60, 61, 100, 512, 1000, 1500, 1514 };
 /* Frames both ways through whatever n->cap_fd / n->inj_fd reach. */
 static void both_ways(struct vnet *n)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 
 	vnet_rx_bufs(n, 16, 2048, VNET_L_SPLIT);
 	n->rx_autopost = true;
@@ -700,7 +695,7 @@ static void setup_mq(struct vnet *a, struct vnet *b)
 
 static void multiqueue_tx_on_both_queues(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	uint32_t next[2] = { 0, 1000 };
 	const unsigned int per = 40;
 	struct vnet q[2];
@@ -739,7 +734,7 @@ static void multiqueue_tx_on_both_queues(void)
 
 static void multiqueue_rx_spread_over_queues(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	const unsigned int nflows = 64;
 	uint64_t deadline;
 	unsigned int count[2] = { 0, 0 }, total = 0;
@@ -891,7 +886,7 @@ static void expect_rx_logged(const struct logged *l)
 
 static void log_rx_marks_buffer_and_used_pages(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct logged l;
 
 	log_setup(&l, F_V1 | VT_F_LOG_ALL, 4, 12 + ND_MAX_FRAME);
@@ -904,7 +899,7 @@ static void log_rx_marks_buffer_and_used_pages(void)
 
 static void log_rx_mergeable_marks_every_buffer(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct logged l;
 
 	log_setup(&l, F_MRG | VT_F_LOG_ALL, 128, 1536);
@@ -919,7 +914,7 @@ static void log_rx_mergeable_marks_every_buffer(void)
 /* Pages of a big RX buffer past what the frame filled stay clean. */
 static void log_rx_leaves_unwritten_pages_clean(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	const struct vnet_rxbuf *b;
 	struct logged l;
 
@@ -935,7 +930,7 @@ static void log_rx_leaves_unwritten_pages_clean(void)
 /* TX writes only the used ring: the frames' pages are not logged. */
 static void log_tx_marks_used_ring_only(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	uint16_t first;
 	struct logged l;
 

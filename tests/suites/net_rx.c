@@ -18,12 +18,6 @@
 
 #include <linux/if_tun.h>
 
-static const uint32_t sizes[] = {
-	60, 61, 64, 100, 127, 128, 255, 256, 511, 512, 1023, 1024, 1500,
-	1514, 1515, 2048, 3000, 3500, 4000, 4096, 4097, 8192, 9000, 16384,
-	32768, 65000, ND_MAX_FRAME,
-};
-
 #define F_V1		(VT_F_VERSION_1 | VT_F_INDIRECT)
 #define F_LEGACY	VT_F_INDIRECT
 #define F_MRG		(VT_F_MRG_RXBUF | VT_F_VERSION_1 | VT_F_INDIRECT)
@@ -33,11 +27,6 @@ static const uint32_t sizes[] = {
 #define BIG_BUF		(12 + ND_MAX_FRAME)
 
 static uint8_t rbuf[ND_L3_OFF + 0xffff + 4096];
-
-static uint32_t seed_of_case(void)
-{
-	return (uint32_t)getpid() * 2654435761u;
-}
 
 static void setup_rx(struct vnet *n, enum vnet_hdr_mode mode,
 		     uint64_t features, unsigned int nbuf, uint32_t buf_len,
@@ -55,14 +44,14 @@ static void setup_rx(struct vnet *n, enum vnet_hdr_mode mode,
 static void rx_sizes(enum vnet_hdr_mode mode, uint64_t features,
 		     unsigned int nbuf, uint32_t buf_len, unsigned int layout)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	setup_rx(&n, mode, features, nbuf, buf_len, layout);
-	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
-		vnet_inject(&n, ND_RAW, i, seed, sizes[i]);
-	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
-		vnet_rx_expect(&n, ND_RAW, i, seed, sizes[i]);
+	for (unsigned int i = 0; i < ND_NFRAME_SIZES; i++)
+		vnet_inject(&n, ND_RAW, i, seed, nd_frame_sizes[i]);
+	for (unsigned int i = 0; i < ND_NFRAME_SIZES; i++)
+		vnet_rx_expect(&n, ND_RAW, i, seed, nd_frame_sizes[i]);
 	vnet_expect_no_ring_error(&n);
 }
 
@@ -142,7 +131,7 @@ static void rx_with_event_idx(void)
 /* With MRG_RXBUF a small frame takes one buffer: num_buffers 1. */
 static void rx_mrg_small_frame_one_buffer(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	setup_rx(&n, VNET_HDR_VHOST, F_MRG, 8, 1536, VNET_L_SPLIT);
@@ -158,7 +147,7 @@ static void rx_mrg_small_frame_one_buffer(void)
 /* A frame filling a mergeable buffer exactly takes one buffer. */
 static void rx_mrg_frame_exactly_one_buffer(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	setup_rx(&n, VNET_HDR_VHOST, F_MRG, 8, 1536, VNET_L_SPLIT);
@@ -172,7 +161,7 @@ static void rx_mrg_frame_exactly_one_buffer(void)
 /* Without MRG_RXBUF one big buffer takes a whole 64 KiB frame. */
 static void rx_no_mrg_big_buffer_takes_64k_frame(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	setup_rx(&n, VNET_HDR_VHOST, F_V1, 2, BIG_BUF, VNET_L_SPLIT);
@@ -188,7 +177,7 @@ static void rx_no_mrg_big_buffer_takes_64k_frame(void)
  */
 static void rx_no_mrg_frame_larger_than_buffer_dropped(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	setup_rx(&n, VNET_HDR_VHOST, F_V1, 1, 1000, VNET_L_SPLIT);
@@ -205,20 +194,21 @@ static void rx_no_mrg_frame_larger_than_buffer_dropped(void)
 static void rx_frames_wait_for_buffers_in_order(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST, .features = F_V1 };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	vnet_setup(&n, &o);
 	vnet_rx_bufs(&n, 32, BIG_BUF, VNET_L_SPLIT);
 	for (unsigned int i = 0; i < 32; i++)
-		vnet_inject(&n, ND_RAW, i, seed, sizes[i % ARRAY_SIZE(sizes)]);
+		vnet_inject(&n, ND_RAW, i, seed,
+			    nd_frame_sizes[i % ND_NFRAME_SIZES]);
 	if (vr_used_idx(&n.vr[VNET_RX]) != 0)
 		FAIL("RX used idx %u with no buffers posted",
 		     vr_used_idx(&n.vr[VNET_RX]));
 	vnet_rx_post(&n, 32);
 	for (unsigned int i = 0; i < 32; i++)
 		vnet_rx_expect(&n, ND_RAW, i, seed,
-			       sizes[i % ARRAY_SIZE(sizes)]);
+			       nd_frame_sizes[i % ND_NFRAME_SIZES]);
 	vnet_expect_no_ring_error(&n);
 }
 
@@ -226,7 +216,7 @@ static void rx_frames_wait_for_buffers_in_order(void)
 static void rx_fewer_buffers_than_frames_rest_wait(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_TAP, .features = F_V1 };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	vnet_setup(&n, &o);
@@ -247,7 +237,7 @@ static void rx_fewer_buffers_than_frames_rest_wait(void)
 static void rx_mrg_frame_waits_for_enough_buffers(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST, .features = F_MRG };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	const size_t len = 32768;
 	struct vnet n;
 
@@ -268,7 +258,7 @@ static void rx_mrg_frame_waits_for_enough_buffers(void)
 /* Steady stream with buffers recycled as frames are consumed. */
 static void rx_stream_recycled_buffers(void)
 {
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	setup_rx(&n, VNET_HDR_TAP, F_MRG, 32, 2048, VNET_L_SPLIT);
@@ -284,7 +274,7 @@ static void rx_stream_recycled_buffers(void)
 static void rx_chain_with_readable_desc_signals_error(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vring_drv *vr;
 	struct vt_buf b[2];
 	uint64_t gpa;
@@ -331,7 +321,7 @@ static void rx_csum_partial_reaches_guest_as_needs_csum(void)
 {
 	struct virtio_net_hdr_mrg_rxbuf h;
 	struct virtio_net_hdr vh;
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	static uint8_t frame[1400];
 	unsigned int nb;
 	struct vnet n;
@@ -365,7 +355,7 @@ static void rx_gso_tcpv4_64k_reaches_guest(void)
 	const size_t len = 65000;
 	struct virtio_net_hdr_mrg_rxbuf h;
 	struct virtio_net_hdr vh;
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	static uint8_t frame[ND_L3_OFF + 0xffff];
 	unsigned int nb;
 	struct vnet n;
@@ -447,7 +437,7 @@ static void rx_mrg_zero_length_buffers_drop_the_frame(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST, .features = F_MRG,
 			       .num = 2048 };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	unsigned long long drops = 0;
 	struct vring_drv *vr;
 	struct vnet n;
@@ -498,7 +488,7 @@ static void rx_buffers_published_again_while_held_signal_error(void)
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST,
 			       .features = F_MRG | VT_F_EVENT_IDX,
 			       .num = 256 };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vring_drv *vr;
 	uint16_t heads[256];
 	uint64_t deadline;

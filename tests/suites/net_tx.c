@@ -15,38 +15,28 @@
 
 #include <linux/if_tun.h>
 
-static const uint32_t sizes[] = {
-	60, 61, 64, 100, 127, 128, 255, 256, 511, 512, 1023, 1024, 1500,
-	1514, 1515, 2048, 3000, 3500, 4000, 4096, 4097, 8192, 9000, 16384,
-	32768, 65000, ND_MAX_FRAME,
-};
-
 #define F_V1		(VT_F_VERSION_1 | VT_F_INDIRECT)
 #define F_LEGACY	VT_F_INDIRECT
 #define F_MRG_LEGACY	(VT_F_MRG_RXBUF | VT_F_INDIRECT)
 
 static uint8_t rbuf[ND_MAX_FRAME + 4096];
 
-static uint32_t seed_of_case(void)
-{
-	return (uint32_t)getpid() * 2654435761u;
-}
-
 /* Every size, all chains in flight at once, then every frame in order. */
 static void tx_sizes(enum vnet_hdr_mode mode, uint64_t features,
 		     unsigned int layout)
 {
 	struct vnet_opts o = { .mode = mode, .features = features };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	vnet_setup(&n, &o);
-	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
-		vnet_tx_add_frame(&n, ND_RAW, i, seed, sizes[i], layout);
+	for (unsigned int i = 0; i < ND_NFRAME_SIZES; i++)
+		vnet_tx_add_frame(&n, ND_RAW, i, seed, nd_frame_sizes[i],
+				  layout);
 	vnet_tx_kick(&n);
-	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++)
-		vnet_cap_expect(&n, ND_RAW, i, seed, sizes[i]);
-	vnet_tx_complete(&n, ARRAY_SIZE(sizes), VT_WAIT_MS);
+	for (unsigned int i = 0; i < ND_NFRAME_SIZES; i++)
+		vnet_cap_expect(&n, ND_RAW, i, seed, nd_frame_sizes[i]);
+	vnet_tx_complete(&n, ND_NFRAME_SIZES, VT_WAIT_MS);
 	vnet_expect_no_ring_error(&n);
 }
 
@@ -116,7 +106,7 @@ static void tx_full_ring_in_order(void)
 	struct vnet_opts o = {
 		.mode = VNET_HDR_VHOST, .num = 256, .tx_slots = 256,
 	};
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	vnet_setup(&n, &o);
@@ -136,12 +126,12 @@ static void tx_full_ring_in_order(void)
 static void tx_one_chain_at_a_time(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_TAP };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	vnet_setup(&n, &o);
 	for (unsigned int i = 0; i < 300; i++) {
-		size_t len = sizes[i % ARRAY_SIZE(sizes)];
+		size_t len = nd_frame_sizes[i % ND_NFRAME_SIZES];
 
 		vnet_tx_add_frame(&n, ND_RAW, i, seed, len, VNET_L_SPLIT);
 		vnet_tx_kick(&n);
@@ -167,7 +157,7 @@ static void tx_csum_offload_header_reaches_tap(void)
 	struct vnet_opts o = { .mode = VNET_HDR_TAP };
 	struct virtio_net_hdr_mrg_rxbuf h;
 	struct virtio_net_hdr vh;
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	static uint8_t frame[1200];
 	struct vnet n;
 	int vcap;
@@ -201,7 +191,7 @@ static void tx_gso_tcpv4_64k_reaches_tap(void)
 	const size_t len = ND_L3_OFF + 0xffff;
 	struct virtio_net_hdr_mrg_rxbuf h;
 	struct virtio_net_hdr vh;
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	static uint8_t frame[ND_L3_OFF + 0xffff];
 	struct vnet n;
 	int vcap;

@@ -25,11 +25,6 @@
 
 #define F_V1		(VT_F_VERSION_1 | VT_F_INDIRECT)
 
-static uint32_t seed_of_case(void)
-{
-	return (uint32_t)getpid() * 2654435761u;
-}
-
 /* vnet_setup() on a device opened with zero-copy @on. */
 static void zc_setup(struct vnet *n, const struct vnet_opts *o, bool on)
 {
@@ -83,7 +78,7 @@ static void zerocopy_tx_frames_of_every_size(void)
 	static const uint32_t sizes[] = { 60, 256, 1000, 3000, 4096, 9000,
 					  32768, ND_MAX_FRAME };
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
-	uint32_t seed = seed_of_case(), seq = 0;
+	uint32_t seed = vt_case_seed(), seq = 0;
 	struct vnet n;
 
 	zc_setup(&n, &o, true);
@@ -106,7 +101,7 @@ static void zerocopy_tx_frames_of_every_size(void)
 static void zerocopy_tx_tap_header_mode(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_TAP };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	zc_setup(&n, &o, true);
@@ -124,7 +119,7 @@ static void zerocopy_tx_used_in_ring_order(void)
 		.mode = VNET_HDR_VHOST, .features = F_V1 | VT_F_IN_ORDER,
 	};
 	uint16_t heads[ARRAY_SIZE(mixed)];
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	zc_setup(&n, &o, true);
@@ -143,7 +138,7 @@ static void zerocopy_tx_buffers_return_when_the_stack_frees_them(void)
 		.mode = VNET_HDR_VHOST, .features = F_V1 | VT_F_IN_ORDER,
 	};
 	uint16_t heads[ARRAY_SIZE(mixed)];
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	uint16_t before;
 	struct vnet n;
 
@@ -166,7 +161,7 @@ static void zerocopy_tx_buffers_return_when_the_stack_frees_them(void)
 static void copy_tx_buffers_return_at_once(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vnet n;
 
 	vnet_plug_create();
@@ -203,7 +198,7 @@ static void zerocopy_tx_detach_returns_every_chain(void)
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
 	struct detach_arg a = { .ret = -1 };
 	uint16_t heads[ARRAY_SIZE(mixed)];
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	struct vring_drv *vr;
 	unsigned int base;
 	struct pollfd pfd;
@@ -244,7 +239,7 @@ static void zerocopy_tx_detach_returns_every_chain(void)
 static void zerocopy_tx_owner_killed_with_frames_in_flight(void)
 {
 	struct vnet_opts o = { .mode = VNET_HDR_VHOST };
-	uint32_t seed = seed_of_case();
+	uint32_t seed = vt_case_seed();
 	int st, ready = vt_eventfd();
 	struct pollfd pfd;
 	struct vnet n, m;
