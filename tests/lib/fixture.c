@@ -130,6 +130,22 @@ void vt_setup(struct vt_dev *d, const struct vt_opts *o)
 	vt_setup_opened(d, o);
 }
 
+void vt_setup_iotlb(struct vt_dev *d, uint64_t iova, uint64_t bf)
+{
+	struct vt_opts o = {
+		.features = VT_F_VERSION_1 | VT_F_ACCESS_PLATFORM |
+			    VT_F_INDIRECT,
+		.iotlb = true,
+		.gpa = iova,
+		.mem_size = 4u << 20,
+		.no_start = true,
+		.set_backend_features = true,
+		.backend_features = bf,
+	};
+
+	vt_setup(d, &o);
+}
+
 void vt_setup_opened(struct vt_dev *d, const struct vt_opts *o)
 {
 	if (o)

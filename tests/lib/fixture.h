@@ -52,6 +52,12 @@ void vt_open(struct vt_dev *d);
 void vt_setup(struct vt_dev *d, const struct vt_opts *o);
 /* vt_setup on an fd already opened by vt_open() (and not yet owned) */
 void vt_setup_opened(struct vt_dev *d, const struct vt_opts *o);
+/*
+ * vt_setup for the device IOTLB: VERSION_1, ACCESS_PLATFORM and INDIRECT,
+ * 4 MiB of guest memory at IOVA @iova and no memory table, backend
+ * features @bf set, the backend left stopped.
+ */
+void vt_setup_iotlb(struct vt_dev *d, uint64_t iova, uint64_t bf);
 /* the individual steps of vt_setup */
 void vt_setup_features(struct vt_dev *d);
 void vt_setup_mem(struct vt_dev *d);

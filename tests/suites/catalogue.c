@@ -261,18 +261,7 @@ static void indirect_table_spanning_a_hole_is_ring_error(void)
 
 static void iotlb_dev(struct vt_dev *d, bool v2)
 {
-	struct vt_opts o = {
-		.features = VT_F_VERSION_1 | VT_F_ACCESS_PLATFORM |
-			    VT_F_INDIRECT,
-		.iotlb = true,
-		.gpa = IOVA_BASE,
-		.mem_size = 4u << 20,
-		.no_start = true,
-		.set_backend_features = true,
-		.backend_features = v2 ? VT_BF_IOTLB_MSG_V2 : 0,
-	};
-
-	vt_setup(d, &o);
+	vt_setup_iotlb(d, IOVA_BASE, v2 ? VT_BF_IOTLB_MSG_V2 : 0);
 }
 
 /*

@@ -11,18 +11,8 @@
 
 static void iotlb_setup(struct vt_dev *d, bool v2, uint64_t extra_bf)
 {
-	struct vt_opts o = {
-		.features = VT_F_VERSION_1 | VT_F_ACCESS_PLATFORM |
-			    VT_F_INDIRECT,
-		.iotlb = true,
-		.gpa = IOVA_BASE,
-		.mem_size = 4u << 20,
-		.no_start = true,
-		.set_backend_features = true,
-		.backend_features = (v2 ? VT_BF_IOTLB_MSG_V2 : 0) | extra_bf,
-	};
-
-	vt_setup(d, &o);
+	vt_setup_iotlb(d, IOVA_BASE,
+		       (v2 ? VT_BF_IOTLB_MSG_V2 : 0) | extra_bf);
 }
 
 static void check_server(struct iotlb_server *s, bool v2)
