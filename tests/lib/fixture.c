@@ -146,6 +146,14 @@ void vt_setup_iotlb(struct vt_dev *d, uint64_t iova, uint64_t bf)
 	vt_setup(d, &o);
 }
 
+void vt_reset_owner_setup(struct vt_dev *d, struct vt_dev *d2)
+{
+	EXPECT_OK(vh_reset_owner(d->fd));
+	memset(d2, 0, sizeof(*d2));
+	d2->fd = d->fd;
+	vt_setup_opened(d2, NULL);
+}
+
 void vt_setup_opened(struct vt_dev *d, const struct vt_opts *o)
 {
 	if (o)

@@ -58,6 +58,11 @@ void vt_setup_opened(struct vt_dev *d, const struct vt_opts *o);
  * features @bf set, the backend left stopped.
  */
 void vt_setup_iotlb(struct vt_dev *d, uint64_t iova, uint64_t bf);
+/*
+ * VHOST_RESET_OWNER on @d's fd (running or not), then vt_setup_opened() of
+ * @d2 on that fd with the default options: the same fd, set up anew.
+ */
+void vt_reset_owner_setup(struct vt_dev *d, struct vt_dev *d2);
 /* the individual steps of vt_setup */
 void vt_setup_features(struct vt_dev *d);
 void vt_setup_mem(struct vt_dev *d);

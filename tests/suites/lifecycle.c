@@ -153,10 +153,7 @@ static void reset_owner_then_reuse(void)
 	for (int i = 0; i < 3; i++)
 		vt_roundtrip(&d, 300, 300, 0);
 	vt_stop(&d);
-	EXPECT_OK(vh_reset_owner(d.fd));
-	memset(&d2, 0, sizeof(d2));
-	d2.fd = d.fd;
-	vt_setup_opened(&d2, NULL);
+	vt_reset_owner_setup(&d, &d2);
 	for (int i = 0; i < 3; i++)
 		vt_roundtrip(&d2, 300, 300, 0);
 }
@@ -168,10 +165,7 @@ static void reset_owner_while_running_with_buffers_in_flight(void)
 
 	vt_setup(&d, &o);
 	queue_heavy(&d, 64, 256 * 1024);
-	EXPECT_OK(vh_reset_owner(d.fd));
-	memset(&d2, 0, sizeof(d2));
-	d2.fd = d.fd;
-	vt_setup_opened(&d2, NULL);
+	vt_reset_owner_setup(&d, &d2);
 	for (int i = 0; i < 3; i++)
 		vt_roundtrip(&d2, 300, 300, 0);
 }

@@ -687,10 +687,7 @@ static void device_reusable_after_error_via_reset_owner(void)
 	kick_bad_head(&b, i[0]);
 
 	vt_stop(&b.d);
-	EXPECT_OK(vh_reset_owner(b.d.fd));
-	memset(&d2, 0, sizeof(d2));
-	d2.fd = b.d.fd;
-	vt_setup_opened(&d2, NULL);
+	vt_reset_owner_setup(&b.d, &d2);
 	for (int n = 0; n < 5; n++)
 		vt_roundtrip(&d2, 300, 300, 0);
 }
