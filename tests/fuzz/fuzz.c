@@ -51,13 +51,7 @@
 #include <linux/vm_sockets.h>
 
 #include "fuzz.h"
-
-#ifndef VHOST_TEST_RUN
-#define VHOST_TEST_RUN _IOW(VHOST_VIRTIO, 0x31, int)
-#endif
-#ifndef VHOST_TEST_SET_BACKEND
-#define VHOST_TEST_SET_BACKEND _IOW(VHOST_VIRTIO, 0x32, int)
-#endif
+#include "vhost_abi.h"	/* tests/lib: the test device's ioctls, fallbacks */
 
 /* KCOV, from include/uapi/linux/kcov.h (not always installed). */
 #define KCOV_INIT_TRACE _IOR('c', 1, unsigned long)
