@@ -126,60 +126,42 @@ if ! load_one vhost || ! load_one vhost_test; then
 	finish
 fi
 
-# vhost_net: ours when built; the net suites' network modules from modprobe
-have_net=0
-net_skip=
+# load_device DEV [PARAM=VALUE...]: vhost_DEV, ours when built.  Sets
+# have_DEV to 1 when it is loaded, and DEV_skip to why the DEV suites are
+# skipped when it is not.
+load_device() {
+	local dev=$1 mod=vhost_$1 why='' have=0
+
+	shift
+	if [ ! -f "$moddir/$mod.ko" ]; then
+		why="$mod.ko not built in $moddir"
+		note "$why: the $dev suites are skipped"
+	elif load_one "$mod" "$@"; then
+		have=1
+		result PASS "lifecycle/${mod}_load"
+	else
+		why="insmod $moddir/$mod.ko failed"
+		result FAIL "lifecycle/${mod}_load" "$why (see stderr)"
+	fi
+	printf -v "have_$dev" '%s' "$have"
+	printf -v "${dev}_skip" '%s' "$why"
+}
+
+have_net=0 have_vsock=0 have_scsi=0	# and the *_skip: set by load_device
+net_skip='' vsock_skip='' scsi_skip=''
+# vhost_net, with the net suites' network modules from modprobe
 if [ -f "$moddir/vhost_net.ko" ]; then
 	for m in tun tap macvtap veth; do
 		[ -d "/sys/module/$m" ] || modprobe "$m" 2>/dev/null ||
 			note "modprobe $m failed; cases that need it will SKIP or FAIL"
 	done
-	# shellcheck disable=SC2086
-	if load_one vhost_net ${VT_VHOST_NET_PARAMS:-}; then
-		have_net=1
-		result PASS lifecycle/vhost_net_load
-	else
-		net_skip="insmod $moddir/vhost_net.ko failed"
-		result FAIL lifecycle/vhost_net_load "$net_skip (see stderr)"
-	fi
-else
-	net_skip="vhost_net.ko not built in $moddir"
-	note "$net_skip: the net suites are skipped"
 fi
-
-# vhost_vsock: ours when built (AF_VSOCK and the shared virtio-vsock code
-# come with it from modprobe)
-have_vsock=0
-vsock_skip=
-if [ -f "$moddir/vhost_vsock.ko" ]; then
-	if load_one vhost_vsock; then
-		have_vsock=1
-		result PASS lifecycle/vhost_vsock_load
-	else
-		vsock_skip="insmod $moddir/vhost_vsock.ko failed"
-		result FAIL lifecycle/vhost_vsock_load "$vsock_skip (see stderr)"
-	fi
-else
-	vsock_skip="vhost_vsock.ko not built in $moddir"
-	note "$vsock_skip: the vsock suites are skipped"
-fi
-
-# vhost_scsi: ours when built (the LIO target core comes with it from
-# modprobe)
-have_scsi=0
-scsi_skip=
-if [ -f "$moddir/vhost_scsi.ko" ]; then
-	if load_one vhost_scsi; then
-		have_scsi=1
-		result PASS lifecycle/vhost_scsi_load
-	else
-		scsi_skip="insmod $moddir/vhost_scsi.ko failed"
-		result FAIL lifecycle/vhost_scsi_load "$scsi_skip (see stderr)"
-	fi
-else
-	scsi_skip="vhost_scsi.ko not built in $moddir"
-	note "$scsi_skip: the scsi suites are skipped"
-fi
+# shellcheck disable=SC2086
+load_device net ${VT_VHOST_NET_PARAMS:-}
+# vhost_vsock (AF_VSOCK and the shared virtio-vsock code come with it
+# from modprobe), vhost_scsi (the LIO target core comes with it)
+load_device vsock
+load_device scsi
 result PASS lifecycle/modules_load
 
 taint_ok=1
