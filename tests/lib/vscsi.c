@@ -349,6 +349,12 @@ void vsc_setup(struct vsc *v, const struct vsc_opts *o,
 		EXPECT_OK(vsc_set_endpoint(v->fd, port->wwn));
 }
 
+void vsc_teardown(struct vsc *v, struct lio_port *p)
+{
+	close(v->fd);
+	lio_port_teardown(p);
+}
+
 static void vsc_lun(uint8_t lun[8], unsigned int tag, unsigned int l)
 {
 	memset(lun, 0, 8);

@@ -113,6 +113,11 @@ struct vsc_result {
 const char *vsc_dev_path(void);
 void vsc_setup(struct vsc *v, const struct vsc_opts *o,
 	       const struct lio_port *port);
+/*
+ * Close the device, then take its target port down (in that order: the
+ * device's endpoint holds the port).
+ */
+void vsc_teardown(struct vsc *v, struct lio_port *p);
 long vsc_set_endpoint(int fd, const char *wwn);
 long vsc_clear_endpoint(int fd, const char *wwn);
 

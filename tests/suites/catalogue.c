@@ -1737,12 +1737,6 @@ static void scsi_setup(struct lio_port *p, struct vsc *v)
 	hs_scsi_io(v, TAG, 1);
 }
 
-static void scsi_done(struct lio_port *p, struct vsc *v)
-{
-	close(v->fd);
-	lio_port_teardown(p);
-}
-
 /* Repeated SET_ENDPOINT (upstream: use-after-free): -EEXIST, I/O works. */
 static void scsi_set_endpoint_twice_is_eexist_io_still_works(void)
 {
@@ -1753,7 +1747,7 @@ static void scsi_set_endpoint_twice_is_eexist_io_still_works(void)
 	EXPECT_ERR(vsc_set_endpoint(v.fd, p.wwn), EEXIST);
 	EXPECT_ERR(vsc_set_endpoint(v.fd, p.wwn), EEXIST);
 	hs_scsi_io(&v, TAG, 2);
-	scsi_done(&p, &v);
+	vsc_teardown(&v, &p);
 }
 
 /* Clear and set again, five times, I/O each time. */
@@ -1768,7 +1762,7 @@ static void scsi_endpoint_cleared_and_set_repeatedly_io_works(void)
 		EXPECT_OK(vsc_set_endpoint(v.fd, p.wwn));
 		hs_scsi_io(&v, TAG, 10 + i);
 	}
-	scsi_done(&p, &v);
+	vsc_teardown(&v, &p);
 }
 
 /*
@@ -1792,7 +1786,7 @@ static void scsi_features_changed_after_endpoint_take_effect(void)
 	EXPECT_OK(vh_set_features(v.fd, VT_F_VERSION_1));
 	v.features = VT_F_VERSION_1;
 	hs_scsi_io(&v, TAG, 21);
-	scsi_done(&p, &v);
+	vsc_teardown(&v, &p);
 }
 
 /* Unoffered features after SET_ENDPOINT: -EOPNOTSUPP, nothing changes. */
@@ -1805,7 +1799,7 @@ static void scsi_unoffered_features_after_endpoint_eopnotsupp(void)
 	EXPECT_ERR(vh_set_features(v.fd, VT_F_VERSION_1 | BIT_ULL(55)),
 		   EOPNOTSUPP);
 	hs_scsi_io(&v, TAG, 30);
-	scsi_done(&p, &v);
+	vsc_teardown(&v, &p);
 }
 
 /* FORK_FROM_OWNER after SET_OWNER on vhost-scsi. */
@@ -1817,7 +1811,7 @@ static void scsi_fork_from_owner_after_set_owner_ebusy(void)
 	scsi_setup(&p, &v);
 	fork_owner_after_owner(v.fd, "vhost-scsi");
 	hs_scsi_io(&v, TAG, 40);
-	scsi_done(&p, &v);
+	vsc_teardown(&v, &p);
 }
 
 /* FORK_FROM_OWNER after SET_OWNER on the core device. */

@@ -745,8 +745,7 @@ static void scsi_reads_lossless(void)
 			la_check(&a, what);
 	}
 	/* LIO's objects go before a FAIL could leave them pinning the module */
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 	la_check(&a, what);
 }
 
@@ -929,8 +928,7 @@ static void scsi_aborted_read_lossless(void)
 	la_barrier(v.fd, VSC_CTL);
 	la_barrier(v.fd, VSC_IO);
 	/* LIO's objects go before a FAIL could leave them pinning the module */
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 	if (res.response != VIRTIO_SCSI_S_ABORTED)
 		SKIP("the READ completed (response %u, TMF %u) before the abort reached it",
 		     res.response, tmf);

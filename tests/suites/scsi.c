@@ -49,6 +49,14 @@ static void expect_sense(const struct vsc_result *r, uint8_t key, int asc,
 	      "sense key 0x%x ASC 0x%x, want %s", k, a, want);
 }
 
+/* A target port of one 4 MiB LUN at TAG, and the device bound to it. */
+static void scsi_up(struct lio_port *p, struct vsc *v,
+		    const struct vsc_opts *o)
+{
+	lio_port_setup(p, TAG, 1, 4);
+	vsc_setup(v, o, p);
+}
+
 static void rw10(uint8_t *cdb, uint8_t op, uint32_t lba, uint16_t blocks)
 {
 	memset(cdb, 0, 10);
@@ -127,8 +135,7 @@ static void inquiry_reaches_the_lun(void)
 	struct lio_port p;
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, NULL, &p);
+	scsi_up(&p, &v, NULL);
 	vsc_cmd(&v, TAG, 0, cdb, sizeof(cdb), NULL, 0, rbuf, 96, &r);
 	expect_good(&r, "INQUIRY");
 	CHECK((rbuf[0] & 0x1f) == 0, "peripheral type 0x%x, want disk",
@@ -136,8 +143,7 @@ static void inquiry_reaches_the_lun(void)
 	CHECK(!memcmp(rbuf + 8, "LIO-ORG ", 8), "vendor '%.8s'", rbuf + 8);
 	CHECK(r.used_len >= sizeof(struct virtio_scsi_cmd_resp) + 36,
 	      "used len %u", r.used_len);
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 /* REPORT LUNS lists every LUN of the TPG, and nothing else. */
@@ -163,8 +169,7 @@ static void report_luns_lists_the_tpg_luns(void)
 		      "entry %u: LUN %02x%02x", i, l[0], l[1]);
 		seen |= 1u << l[1];
 	}
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void read_capacity_matches_the_ramdisk(void)
@@ -175,16 +180,14 @@ static void read_capacity_matches_the_ramdisk(void)
 	uint32_t last, bs;
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, NULL, &p);
+	scsi_up(&p, &v, NULL);
 	vsc_cmd(&v, TAG, 0, cdb, sizeof(cdb), NULL, 0, rbuf, 8, &r);
 	expect_good(&r, "READ CAPACITY(10)");
 	last = (uint32_t)rbuf[0] << 24 | rbuf[1] << 16 | rbuf[2] << 8 | rbuf[3];
 	bs = (uint32_t)rbuf[4] << 24 | rbuf[5] << 16 | rbuf[6] << 8 | rbuf[7];
 	CHECK((uint64_t)(last + 1) * bs == 4ull << 20,
 	      "%u blocks of %u bytes, want 4 MiB", last + 1, bs);
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 /* Up to the maximum transfer LIO advertises (8 MiB). */
@@ -215,8 +218,7 @@ static void write_then_read_every_size(void)
 		if (memcmp(wbuf, rbuf, sizes[i]))
 			FAIL("%u bytes read back differ", sizes[i]);
 	}
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 /*
@@ -232,8 +234,7 @@ static void read_into_buffer_larger_than_max_transfer(void)
 	uint8_t cdb[10];
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, NULL, &p);
+	scsi_up(&p, &v, NULL);
 	fill(wbuf, len, seed);
 	rw10(cdb, 0x2a, 8, len / 512);
 	vsc_cmd(&v, TAG, 0, cdb, 10, wbuf, len, NULL, 0, &r);
@@ -246,8 +247,7 @@ static void read_into_buffer_larger_than_max_transfer(void)
 	CHECK(r.resid == buf - len, "residual %u, want %u", r.resid, buf - len);
 	if (memcmp(wbuf, rbuf, len))
 		FAIL("the 4 KiB read back differ");
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void unknown_lun_gets_check_condition(void)
@@ -257,12 +257,10 @@ static void unknown_lun_gets_check_condition(void)
 	struct lio_port p;
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, NULL, &p);
+	scsi_up(&p, &v, NULL);
 	vsc_cmd(&v, TAG, 5, cdb, sizeof(cdb), NULL, 0, NULL, 0, &r);
 	expect_sense(&r, 0x05, 0x25, "5/25");
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void unbound_target_answers_bad_target(void)
@@ -272,13 +270,11 @@ static void unbound_target_answers_bad_target(void)
 	struct lio_port p;
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, NULL, &p);
+	scsi_up(&p, &v, NULL);
 	vsc_cmd(&v, TAG + 1, 0, cdb, sizeof(cdb), NULL, 0, NULL, 0, &r);
 	CHECK(r.response == VIRTIO_SCSI_S_BAD_TARGET, "response %u",
 	      r.response);
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void bad_opcode_gets_illegal_request(void)
@@ -289,15 +285,13 @@ static void bad_opcode_gets_illegal_request(void)
 	uint8_t key, asc;
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, NULL, &p);
+	scsi_up(&p, &v, NULL);
 	vsc_cmd(&v, TAG, 0, cdb, sizeof(cdb), NULL, 0, NULL, 0, &r);
 	CHECK(r.status == 2, "status 0x%x, want CHECK CONDITION", r.status);
 	sense_of(&r, &key, &asc);
 	CHECK(key == 0x5 && asc == 0x20, "sense key %x ASC %02x, want 5/20",
 	      key, asc);
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void lun_reset_succeeds(void)
@@ -308,8 +302,7 @@ static void lun_reset_succeeds(void)
 	struct vsc v;
 	uint8_t resp;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, NULL, &p);
+	scsi_up(&p, &v, NULL);
 	resp = vsc_tmf(&v, TAG, 0, VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET);
 	CHECK(resp == VIRTIO_SCSI_S_FUNCTION_SUCCEEDED ||
 	      resp == VIRTIO_SCSI_S_OK, "LUN reset: response %u", resp);
@@ -320,8 +313,7 @@ static void lun_reset_succeeds(void)
 	vsc_cmd(&v, TAG, 0, tur, sizeof(tur), NULL, 0, NULL, 0, &r);
 	vsc_cmd(&v, TAG, 0, tur, sizeof(tur), NULL, 0, NULL, 0, &r);
 	expect_good(&r, "TEST UNIT READY after the reset");
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void lun_hotplug_reaches_the_event_ring(void)
@@ -332,8 +324,7 @@ static void lun_hotplug_reaches_the_event_ring(void)
 	unsigned int lun;
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, &o, &p);
+	scsi_up(&p, &v, &o);
 	vsc_post_events(&v, 8);
 	lun = lio_lun_add(&p, 4);
 	if (!vsc_event(&v, &e, VT_WAIT_MS))
@@ -351,8 +342,7 @@ static void lun_hotplug_reaches_the_event_ring(void)
 		     lun);
 	CHECK(e.reason == VIRTIO_SCSI_EVT_RESET_REMOVED, "reason %u, want removed",
 	      e.reason);
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void events_missed_without_buffers(void)
@@ -363,8 +353,7 @@ static void events_missed_without_buffers(void)
 	struct vsc v;
 	uint32_t missed = 0;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, &o, &p);
+	scsi_up(&p, &v, &o);
 	lio_lun_add(&p, 4);
 	/* No event buffer: the event is missed, and the device says so. */
 	for (int i = 0; i < 100 && !missed; i++) {
@@ -382,8 +371,7 @@ static void events_missed_without_buffers(void)
 	EXPECT_OK(vh_ioctl(v.fd, VHOST_SCSI_SET_EVENTS_MISSED, &missed));
 	EXPECT_OK(vh_ioctl(v.fd, VHOST_SCSI_GET_EVENTS_MISSED, &missed));
 	CHECK(!missed, "events-missed still set");
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 /* ---- requests the device cannot serve ---------------------------- */
@@ -413,8 +401,7 @@ static void request_shorter_than_its_header_signals_error(void)
 	uint8_t *buf;
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, NULL, &p);
+	scsi_up(&p, &v, NULL);
 	buf = gmem_alloc_p(&v.mem, VT_PAGE, VT_PAGE, &gpa);
 	memset(buf, 0, VT_PAGE);
 	/* 10 bytes of a 51-byte header, and room for a response. */
@@ -422,8 +409,7 @@ static void request_shorter_than_its_header_signals_error(void)
 	b[1] = (struct vt_buf){ gpa + 512, sizeof(struct virtio_scsi_cmd_resp) };
 	send_raw(&v, b, 1, 1);
 	expect_ring_error(&v, 0);
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 /*
@@ -440,8 +426,7 @@ static void read_into_read_only_memory_signals_error(void)
 	uint8_t *buf, *data;
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, NULL, &p);
+	scsi_up(&p, &v, NULL);
 	buf = gmem_alloc_p(&v.mem, VT_PAGE, VT_PAGE, &gpa);
 	data = gmem_alloc_p(&v.mem, VT_PAGE, VT_PAGE, &data_gpa);
 	req = (void *)buf;
@@ -458,8 +443,7 @@ static void read_into_read_only_memory_signals_error(void)
 	b[2] = (struct vt_buf){ data_gpa, 4096 };
 	send_raw(&v, b, 1, 2);
 	expect_ring_error(&v, 0);
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 /* ---- task management with commands in flight ---------------------- */
@@ -506,8 +490,7 @@ static void abort_task_aborts_a_command_in_flight(void)
 	CHECK(resp == VIRTIO_SCSI_S_FUNCTION_SUCCEEDED,
 	      "ABORT TASK of a command in flight: response %u", resp);
 	expect_answer(&v, &c, VIRTIO_SCSI_S_ABORTED, "aborted READ");
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void abort_task_of_an_unknown_tag_completes(void)
@@ -516,14 +499,12 @@ static void abort_task_of_an_unknown_tag_completes(void)
 	struct vsc v;
 	uint8_t resp;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, NULL, &p);
+	scsi_up(&p, &v, NULL);
 	resp = vsc_tmf_task(&v, TAG, 0, VIRTIO_SCSI_T_TMF_ABORT_TASK, 0xdead);
 	CHECK(resp == VIRTIO_SCSI_S_OK,
 	      "ABORT TASK of no command: response %u, want FUNCTION COMPLETE",
 	      resp);
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void unsupported_tmfs_are_rejected(void)
@@ -537,16 +518,14 @@ static void unsupported_tmfs_are_rejected(void)
 	struct lio_port p;
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, NULL, &p);
+	scsi_up(&p, &v, NULL);
 	for (unsigned int i = 0; i < ARRAY_SIZE(subtypes); i++) {
 		uint8_t resp = vsc_tmf(&v, TAG, 0, subtypes[i]);
 
 		CHECK(resp == VIRTIO_SCSI_S_FUNCTION_REJECTED,
 		      "TMF subtype %u: response %u", subtypes[i], resp);
 	}
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void lun_reset_aborts_commands_in_flight(void)
@@ -569,8 +548,7 @@ static void lun_reset_aborts_commands_in_flight(void)
 	      "LUN reset with commands in flight: response %u", resp);
 	for (unsigned int i = 0; i < 4; i++)
 		expect_answer(&v, &c[i], VIRTIO_SCSI_S_ABORTED, "READ at the reset");
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static bool page_logged(const uint8_t *bitmap, uint64_t gpa)
@@ -613,8 +591,7 @@ static void aborted_read_logs_its_data_pages(void)
 		CHECK(page_logged(bitmap, a),
 		      "data page 0x%llx of the aborted READ not in the dirty log",
 		      (unsigned long long)a);
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 /* ---- endpoints with commands in flight ---------------------------- */
@@ -662,8 +639,7 @@ static void clear_endpoint_waits_for_commands_in_flight(void)
 		      "READ %u unanswered after CLEAR_ENDPOINT", i);
 	for (unsigned int i = 0; i < 3; i++)
 		expect_answer(&v, &c[i], VIRTIO_SCSI_S_OK, "READ before the clear");
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void close_with_commands_in_flight_releases_the_tpg(void)
@@ -733,8 +709,7 @@ static void every_request_ring_carries_commands_at_once(void)
 	struct lio_port p;
 	struct vsc v;
 
-	lio_port_setup(&p, TAG, 1, 4);
-	vsc_setup(&v, &o, &p);
+	scsi_up(&p, &v, &o);
 	for (unsigned int i = 0; i < N; i++) {
 		fill(data[i], sizeof(data[i]), seed + i);
 		rw10(cdb[i], 0x2a, i * 8u, 8);
@@ -755,8 +730,7 @@ static void every_request_ring_carries_commands_at_once(void)
 		if (memcmp(back, data[i], sizeof(back)))
 			FAIL("block %u read back on ring %u differs", i, c[i].ring);
 	}
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 /* ---- requests in flight ------------------------------------------- */
@@ -850,8 +824,7 @@ static void heads_published_again_in_flight_signal_error(void)
 	if (!vsc_wait(&v, &c[0], VT_WAIT_MS + H1_SLOW_MS, NULL, NULL, &r))
 		FAIL("READ on the ring set up anew: no answer");
 	expect_good(&r, "READ on the ring set up anew");
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 /* ---- T10 protection information ----------------------------------- */
@@ -954,8 +927,7 @@ static void pi_written_is_pi_read_back(void)
 	expect_good(&r, "unprotected READ");
 	if (memcmp(rbuf, wbuf, PI_BLOCKS * 512))
 		FAIL("unprotected read differs");
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void pi_bad_guard_gets_check_condition(void)
@@ -971,8 +943,7 @@ static void pi_bad_guard_gets_check_condition(void)
 	pi[3 * 8] ^= 0xff;	/* block 3's guard */
 	pi_write(&v, 0, pi, &r);
 	expect_sense(&r, 0x0b, 0x10, "ABORTED COMMAND / 0x10 (guard)");
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void pi_claimed_beyond_the_data_out_fails(void)
@@ -998,8 +969,7 @@ static void pi_claimed_beyond_the_data_out_fails(void)
 		FAIL("no answer");
 	CHECK(r.response == VIRTIO_SCSI_S_FAILURE, "response %u, want FAILURE",
 	      r.response);
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static void pi_protect_beyond_the_buffers_is_refused(void)
@@ -1026,8 +996,7 @@ static void pi_protect_beyond_the_buffers_is_refused(void)
 	if (!vsc_wait(&v, &c, VT_WAIT_MS, NULL, NULL, &r))
 		FAIL("no answer");
 	expect_sense(&r, 0x05, -1, "ILLEGAL REQUEST");
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 /*
@@ -1071,8 +1040,7 @@ static void pi_read_failure_returns_no_pi_bytes(void)
 	CHECK(r.resid == PI_BLOCKS * 512,
 	      "residual %u of a failed READ, want the whole %u-byte buffer",
 	      r.resid, PI_BLOCKS * 512);
-	close(v.fd);
-	lio_port_teardown(&p);
+	vsc_teardown(&v, &p);
 }
 
 static const struct vt_case cases[] = {
