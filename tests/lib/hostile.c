@@ -50,14 +50,6 @@ void hs_test_reset(struct vt_dev *d)
 
 /* ------------------------------------------------------------------ */
 
-void hs_net_tx_one(struct vnet *n, uint32_t seq, uint32_t seed, size_t len)
-{
-	vnet_tx_add_frame(n, ND_RAW, seq, seed, len, VNET_L_SPLIT);
-	vnet_tx_kick(n);
-	vnet_cap_expect(n, ND_RAW, seq, seed, len);
-	vnet_tx_complete(n, 1, VT_WAIT_MS);
-}
-
 void hs_net_rx_one(struct vnet *n, uint32_t seq, uint32_t seed, size_t len)
 {
 	static uint8_t frame[ND_MAX_FRAME + 64];
@@ -95,7 +87,7 @@ void hs_net_reset(struct vnet *n, uint32_t seed)
 	vnet_rx_bufs(n, 8, 2048, VNET_L_SPLIT);
 	n->rx_autopost = true;
 	vnet_attach_tap(n);
-	hs_net_tx_one(n, 0x7001, seed, 1000);
+	vnet_tx_one(n, 0x7001, seed, 1000);
 	hs_net_rx_one(n, 0x7002, seed, 1000);
 	vnet_expect_no_ring_error(n);
 }

@@ -25,8 +25,10 @@ void hs_need_scsi(void);
 /* Test device: stop, lay the ring out anew, start, one verified transfer. */
 void hs_test_reset(struct vt_dev *d);
 
-/* Net: one frame each way through the rings as they are. */
-void hs_net_tx_one(struct vnet *n, uint32_t seq, uint32_t seed, size_t len);
+/*
+ * Net: one frame received through the RX ring as it is, frames the hostile
+ * step left in the tap skipped (vnet_tx_one() is the other way).
+ */
 void hs_net_rx_one(struct vnet *n, uint32_t seq, uint32_t seed, size_t len);
 /*
  * Net: detach both rings, set them up anew, attach the tap again, fresh

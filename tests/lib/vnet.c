@@ -354,6 +354,14 @@ void vnet_cap_expect(struct vnet *n, enum nd_kind kind, uint32_t seq,
 	vnet_expect_frame_on(n, n->cap_fd, kind, seq, seed, len);
 }
 
+void vnet_tx_one(struct vnet *n, uint32_t seq, uint32_t seed, size_t len)
+{
+	vnet_tx_add_frame(n, ND_RAW, seq, seed, len, VNET_L_SPLIT);
+	vnet_tx_kick(n);
+	vnet_cap_expect(n, ND_RAW, seq, seed, len);
+	vnet_tx_complete(n, 1, VT_WAIT_MS);
+}
+
 /* ------------------------------------------------------------------ */
 /* RX                                                                   */
 

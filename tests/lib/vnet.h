@@ -145,6 +145,8 @@ void vnet_expect_frame_on(struct vnet *n, int fd, enum nd_kind kind,
 			  uint32_t seq, uint32_t seed, size_t len);
 void vnet_cap_expect(struct vnet *n, enum nd_kind kind, uint32_t seq,
 		     uint32_t seed, size_t len);
+/* One raw frame out and back: added, kicked, seen on the tap, completed. */
+void vnet_tx_one(struct vnet *n, uint32_t seq, uint32_t seed, size_t len);
 
 /* ---- RX: the guest receives ---- */
 

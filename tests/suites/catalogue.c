@@ -1191,7 +1191,7 @@ static void net_wrong_backend(int domain, int type, int proto)
 	vnet_attach_tap(&n);
 	vnet_rx_bufs(&n, 8, 2048, VNET_L_SPLIT);
 	n.rx_autopost = true;
-	hs_net_tx_one(&n, 1, vt_case_seed(), 500);
+	vnet_tx_one(&n, 1, vt_case_seed(), 500);
 	hs_net_rx_one(&n, 2, vt_case_seed(), 500);
 }
 
@@ -1277,7 +1277,7 @@ static void net_tx_batch_refused(bool detach)
 		nd_recv_from(n.cap_fd, nd_mac_guest, junk, sizeof(junk),
 			     NULL, 0);
 	}
-	hs_net_tx_one(&n, 0x500, seed, 800);
+	vnet_tx_one(&n, 0x500, seed, 800);
 }
 
 static void net_tx_batch_to_detached_tap_queue_returns_every_chain(void)
@@ -1348,7 +1348,7 @@ static void net_zerocopy_teardown(bool reset_owner)
 	vnet_setup(&m, &o);
 	m.rx_autopost = true;
 	vnet_rx_bufs(&m, 8, 2048, VNET_L_SPLIT);
-	hs_net_tx_one(&m, 0x600, seed, 1000);
+	vnet_tx_one(&m, 0x600, seed, 1000);
 	hs_net_rx_one(&m, 0x601, seed, 1000);
 }
 
@@ -1385,7 +1385,7 @@ static void net_fork_from_owner_after_set_owner_ebusy(void)
 	fork_owner_after_owner(n.fd, "vhost-net");
 	vnet_rx_bufs(&n, 8, 2048, VNET_L_SPLIT);
 	n.rx_autopost = true;
-	hs_net_tx_one(&n, 1, vt_case_seed(), 700);
+	vnet_tx_one(&n, 1, vt_case_seed(), 700);
 	hs_net_rx_one(&n, 2, vt_case_seed(), 700);
 }
 

@@ -377,10 +377,7 @@ static void switch_tx_to_new_tap(void)
 	tap2 = nd_tap_create(name2, 0, ND_TAP_MAX_MTU);
 	cap2 = nd_packet_socket(nd_ifindex(name2), 0);
 
-	vnet_tx_add_frame(&n, ND_RAW, 0, seed, 100, VNET_L_SPLIT);
-	vnet_tx_kick(&n);
-	vnet_cap_expect(&n, ND_RAW, 0, seed, 100);
-	vnet_tx_complete(&n, 1, VT_WAIT_MS);
+	vnet_tx_one(&n, 0, seed, 100);
 
 	vnet_attach(&n, VNET_TX, tap2);
 	for (unsigned int i = 1; i < 5; i++)
@@ -407,11 +404,7 @@ static void backend_outlives_closed_tap_fd(void)
 	n.rx_autopost = true;
 	vnet_rx_post(&n, 4);
 	for (unsigned int i = 0; i < 9; i++) {
-		vnet_tx_add_frame(&n, ND_RAW, i, seed, len_of(i),
-				  VNET_L_SPLIT);
-		vnet_tx_kick(&n);
-		vnet_cap_expect(&n, ND_RAW, i, seed, len_of(i));
-		vnet_tx_complete(&n, 1, VT_WAIT_MS);
+		vnet_tx_one(&n, i, seed, len_of(i));
 		vnet_inject(&n, ND_RAW, 100 + i, seed, len_of(i));
 		vnet_rx_expect(&n, ND_RAW, 100 + i, seed, len_of(i));
 	}
@@ -500,10 +493,7 @@ static void ring_reconfigured_while_detached(void)
 	n.o.num = 64;
 	vnet_ring_setup(&n, VNET_RX);
 	/* TX is unaffected meanwhile */
-	vnet_tx_add_frame(&n, ND_RAW, 0, seed, 500, VNET_L_SPLIT);
-	vnet_tx_kick(&n);
-	vnet_cap_expect(&n, ND_RAW, 0, seed, 500);
-	vnet_tx_complete(&n, 1, VT_WAIT_MS);
+	vnet_tx_one(&n, 0, seed, 500);
 	vnet_attach(&n, VNET_RX, n.tap_fd);
 	vnet_rx_post(&n, 8);
 	vnet_rx_expect(&n, ND_RAW, 1, seed, 400);
@@ -514,10 +504,7 @@ static void ring_reconfigured_while_detached(void)
 	vnet_detach(&n, VNET_TX);
 	vnet_ring_setup(&n, VNET_TX);
 	vnet_attach(&n, VNET_TX, n.tap_fd);
-	vnet_tx_add_frame(&n, ND_RAW, 1, seed, 700, VNET_L_SPLIT);
-	vnet_tx_kick(&n);
-	vnet_cap_expect(&n, ND_RAW, 1, seed, 700);
-	vnet_tx_complete(&n, 1, VT_WAIT_MS);
+	vnet_tx_one(&n, 1, seed, 700);
 	vnet_expect_no_ring_error(&n);
 }
 
@@ -552,10 +539,7 @@ static void tap_reusable_after_device_closed(void)
 	vnet_rx_expect(&b, ND_RAW, 1, seed, 200);
 	vnet_inject(&b, ND_RAW, 2, seed, 300);
 	vnet_rx_expect(&b, ND_RAW, 2, seed, 300);
-	vnet_tx_add_frame(&b, ND_RAW, 3, seed, 400, VNET_L_SPLIT);
-	vnet_tx_kick(&b);
-	vnet_cap_expect(&b, ND_RAW, 3, seed, 400);
-	vnet_tx_complete(&b, 1, VT_WAIT_MS);
+	vnet_tx_one(&b, 3, seed, 400);
 }
 
 /* Frames both ways with the rings' busy-poll timeout set. */
