@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # demo, mq, vsock, intree, moddir, here: set by qemu-clients.sh
+# shellcheck disable=SC2034 # guest_gone_before_poweroff, guest_exit: read by qemu-clients.sh
 #
 # What every part of tests/clients/qemu-clients.sh shares; sourced by it after the options are
 # parsed (it reads $demo, $mq, $vsock, $scsi, $intree, $moddir and $here):
@@ -363,7 +364,7 @@ start_qemu() {
 		qemu-system-x86_64 -name vt-net-guest -accel "$a" -cpu "$cpu" -smp 2 -m 512
 		-display none -monitor none -nodefaults -no-user-config -no-reboot "${bios[@]}"
 		-kernel "$kimg" -initrd "$initrd" -append "$gargs"
-		-serial "file:$gdir/console.log"
+		-serial "file:$gdir/console.log" -d cpu_reset -D "$gdir/cpu-reset.log"
 		-device virtio-serial-pci -chardev "pipe,id=ctl,path=$gdir/ctl"
 		-device virtserialport,chardev=ctl,name=ctl
 		"${qemu_devices[@]}"
@@ -395,6 +396,7 @@ guest_diag() { # what went wrong, on stdout as comments
 		tr -d '\r' <"$gdir/console.log" | tail -n 25
 		echo "-- qemu:"
 		cat "$gdir/qemu.log"
+		echo "-- CPU resets QEMU logged (the first is at start): $(grep -c '^CPU Reset' "$gdir/cpu-reset.log" 2>/dev/null)"
 	} | show
 }
 
@@ -440,8 +442,12 @@ guest_boot() {
 
 # guest_poweroff: the orderly end of the direct guest: it powers off, QEMU exits 0 (its vhost
 # devices released: guest-poweroff), no kernel report in the guest (guest-kernel-log).
+guest_gone_before_poweroff=0 guest_exit=
 guest_poweroff() {
 	local tt=$EPOCHREALTIME rc bad
+	# Still there? (A guest that reset itself under -no-reboot is gone, its QEMU exited 0.)
+	gx 10 true
+	[ $? != 125 ] || guest_gone_before_poweroff=1
 	agent_poweroff
 	wait_for 60 sh -c "! kill -0 $gpid 2>/dev/null"
 	if kill -0 "$gpid" 2>/dev/null; then
@@ -450,6 +456,7 @@ guest_poweroff() {
 	else
 		wait "$gpid"
 		rc=$?
+		guest_exit=$rc
 		check guest-poweroff "QEMU exit status $rc" [ $rc = 0 ]
 		agent_close
 	fi

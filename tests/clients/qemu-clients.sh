@@ -43,7 +43,8 @@
 #
 # Environment: VHOST_CLIENT_GUEST_INITRD (the nested initramfs; built here if unset or missing),
 # VHOST_CLIENT_ACCEL=kvm|tcg (force), VHOST_CLIENT_BOOT_TIMEOUT (s, default 180 under KVM, 600
-# under TCG).
+# under TCG), VHOST_CLIENT_RESET_ONCE=vsock (testing the runner: the first direct guest resets
+# itself before its first vsock echo, as nested KVM sometimes does; see direct_cases).
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -102,9 +103,36 @@ modules_load
 guest_prepare
 [ $scsi = 0 ] || { scsi_setup && scsi_ok=1; }
 
+# direct_cases: qemu_run, once more with a new guest if the first one reset itself. Nested KVM
+# in the TCG test VM (see kvm_setup) sometimes loses a guest mid-run: QEMU exits 0 by itself
+# (-no-reboot turns the guest's reset into an exit) with nothing on the guest's console. That
+# run's lines are kept as notes with its evidence (CPU resets QEMU logged), its counts dropped,
+# and the cases run again; a second loss fails as before. Not in the demo, which streams.
+direct_cases() {
+	local counts="$npass $nfail $nskip" first=$work/direct-first.out rc
+	if is_demo; then
+		qemu_run
+		return
+	fi
+	guest_gone_before_poweroff=0 direct_attempt=1
+	qemu_run >"$first"
+	rc=$?
+	if [ $guest_gone_before_poweroff = 0 ] || [ "$guest_exit" != 0 ]; then
+		cat "$first"
+		return $rc
+	fi
+	note "the direct guest reset itself before its cases ended (QEMU exit 0, no poweroff asked);" \
+		"its run, then the cases again with a new guest:"
+	sed 's/^/#   (first guest) /' "$first"
+	read -r npass nfail nskip <<<"$counts"
+	gx_diag=0 gx_gone=0 guest_gone_before_poweroff=0 direct_attempt=2
+	qemu_run
+}
+
+direct_attempt=1
 qemu_ok=1
 if [ $direct = 1 ]; then
-	qemu_run || qemu_ok=0
+	direct_cases || qemu_ok=0
 fi
 [ $libvirt = 0 ] || libvirt_cases $qemu_ok
 

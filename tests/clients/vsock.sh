@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# shellcheck disable=SC2154 # vsock, intree, work, pids: lib.sh, the driver
+# shellcheck disable=SC2154 # vsock, intree, work, pids, direct_attempt: lib.sh, the driver
 # shellcheck disable=SC2034 # area, libvirt_cid: read by lib.sh's functions, libvirt.sh
 #
 # vhost-vsock under the guests of tests/clients/qemu-clients.sh (sourced by it, after lib.sh;
@@ -81,6 +81,10 @@ vsock_cases() {
 	check qemu-holds-vhost-vsock "QEMU $pid holds $n /dev/vhost-vsock fds (want 1); vhost_vsock taint '$(cat /sys/module/vhost_vsock/taint 2>/dev/null)'" \
 		holds_ours "$n" 1 vhost_vsock
 	banner "vsock: host (CID 2) <-> guest (CID $qemu_cid), socat echoes 1 MiB each way"
+	if [ "${VHOST_CLIENT_RESET_ONCE:-}" = vsock ] && [ "$direct_attempt" = 1 ]; then
+		note "VHOST_CLIENT_RESET_ONCE=vsock: the guest resets itself now"
+		gx 5 'echo b >/proc/sysrq-trigger'
+	fi
 	vsock_host_connects stream-host-to-guest '' "$qemu_cid"
 	vsock_guest_connects stream-guest-to-host ''
 	vsock_host_connects seqpacket-host-to-guest ',type=5' "$qemu_cid"
