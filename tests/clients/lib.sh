@@ -396,7 +396,7 @@ guest_diag() { # what went wrong, on stdout as comments
 		tr -d '\r' <"$gdir/console.log" | tail -n 25
 		echo "-- qemu:"
 		cat "$gdir/qemu.log"
-		echo "-- CPU resets QEMU logged (the first is at start): $(grep -c '^CPU Reset' "$gdir/cpu-reset.log" 2>/dev/null)"
+		echo "-- CPU resets QEMU logged (one per vCPU at start, then one per vCPU per reset): $(grep -c '^CPU Reset' "$gdir/cpu-reset.log" 2>/dev/null)"
 	} | show
 }
 
