@@ -2,6 +2,7 @@
 /* The pieces the benchmark programs share; see benchlib.h. */
 #include "benchlib.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <time.h>
@@ -247,4 +248,219 @@ void bench_check_err(const struct vring_drv *vr, unsigned int n)
 	for (unsigned int i = 0; i < n; i++)
 		if (vt_poll_in(vr[i].err_fd, 0) > 0)
 			die("ring %u: the device signalled its error eventfd", i);
+}
+
+/* The first unsigned number after "@key:" in @path, or false. */
+static bool proc_field(const char *path, const char *key,
+		       unsigned long long *v)
+{
+	char line[256], name[128];
+	unsigned long long x;
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+		size_t n;
+
+		if (!colon || sscanf(line, "%127s", name) != 1)
+			continue;
+		/* "key:" (status) or "key  :" and "prefix.key  :" (sched) */
+		n = strcspn(name, ":");
+		name[n] = 0;
+		n = strlen(name);
+		if (n < strlen(key) || strcmp(name + n - strlen(key), key) ||
+		    (n > strlen(key) && name[n - strlen(key) - 1] != '.'))
+			continue;
+		found = sscanf(colon + 1, "%llu", &x) == 1;
+	}
+	fclose(f);
+	if (found)
+		*v = x;
+	return found;
+}
+
+/* The number @path holds (a sysctl), or false. */
+static bool read_ull(const char *path, unsigned long long *v)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fscanf(f, "%llu", v) == 1;
+	fclose(f);
+	return ok;
+}
+
+/* Is @path's comm "vhost-<our pid>" (the name of the device's workers)? */
+static bool is_worker(const char *path)
+{
+	char comm[32] = "", want[32];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	comm[strcspn(comm, "\n")] = 0;
+	snprintf(want, sizeof(want), "vhost-%d", (int)getpid());
+	return !strcmp(comm, want);
+}
+
+/* The workers: kernel threads (kthread mode) or our own threads (task). */
+static void find_workers(struct bench_kstat *k)
+{
+	static const char *const dirs[] = { "/proc", "/proc/self/task" };
+	char path[300];
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+
+		if (!d)
+			continue;
+		while ((e = readdir(d)) && k->nthreads < BENCH_KS_THREADS) {
+			pid_t tid = (pid_t)atoi(e->d_name);
+
+			if (tid <= 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/comm", dirs[i],
+				 e->d_name);
+			if (is_worker(path))
+				k->tid[k->nthreads++] = tid;
+		}
+		closedir(d);
+	}
+}
+
+static void read_probes(struct bench_kstat *k)
+{
+	static const char *const paths[] = {
+		"/sys/kernel/tracing/kprobe_profile",
+		"/sys/kernel/debug/tracing/kprobe_profile",
+	};
+	unsigned long long hits, missed;
+	char line[256], name[64];
+	FILE *f = NULL;
+
+	for (size_t i = 0; !f && i < ARRAY_SIZE(paths); i++)
+		f = fopen(paths[i], "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && k->nprobes < BENCH_KS_PROBES) {
+		if (sscanf(line, "%63s %llu %llu", name, &hits, &missed) != 3 ||
+		    strncmp(name, "vb_", 3) ||
+		    strlen(name) >= sizeof(k->probe[0]))
+			continue;
+		strcpy(k->probe[k->nprobes], name);
+		k->hits[k->nprobes++] = hits;
+	}
+	fclose(f);
+}
+
+/**
+ * bench_kstat_init() - find the device's worker threads
+ * @w: where their ids go
+ *
+ * Call it from the thread that set the device's owner, after
+ * VHOST_SET_OWNER and before the timed run (a scan of /proc takes a
+ * while): the workers are the threads named "vhost-<its tid>".
+ */
+void bench_kstat_init(struct bench_kstat *w)
+{
+	memset(w, 0, sizeof(*w));
+	find_workers(w);
+}
+
+/**
+ * bench_kstat_snap() - what the kernel counted for the device so far
+ * @k: the snapshot
+ * @w: the workers, from bench_kstat_init()
+ */
+void bench_kstat_snap(struct bench_kstat *k, const struct bench_kstat *w)
+{
+	unsigned long long one = 0, sched[3];
+	char path[64];
+	bool stats;
+	FILE *f;
+
+	memset(k, 0, sizeof(*k));
+	k->nthreads = w->nthreads;
+	memcpy(k->tid, w->tid, sizeof(k->tid));
+	stats = read_ull("/proc/sys/kernel/sched_schedstats", &one) &&
+		one == 1;
+	k->have_wakeups = k->nthreads && stats;
+	k->have_cpu = k->nthreads;
+	for (unsigned int i = 0; i < k->nthreads; i++) {
+		unsigned long long v = 0;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)k->tid[i]);
+		if (proc_field(path, "voluntary_ctxt_switches", &v))
+			k->vcs += v;
+		if (proc_field(path, "nonvoluntary_ctxt_switches", &v))
+			k->ivcs += v;
+		snprintf(path, sizeof(path), "/proc/%d/sched", (int)k->tid[i]);
+		if (stats && proc_field(path, "nr_wakeups", &v))
+			k->wakeups += v;
+		else
+			k->have_wakeups = false;
+		snprintf(path, sizeof(path), "/proc/%d/schedstat",
+			 (int)k->tid[i]);
+		f = fopen(path, "r");
+		if (f && fscanf(f, "%llu %llu %llu",
+				&sched[0], &sched[1], &sched[2]) == 3)
+			k->cpu_ns += sched[0];
+		else
+			k->have_cpu = false;
+		if (f)
+			fclose(f);
+	}
+	read_probes(k);
+}
+
+/**
+ * bench_kstat_fmt() - the differences, as " key=value" result fields
+ * @buf: where the text goes (BENCH_KS_TEXT bytes are enough)
+ * @size: its size
+ * @before: the snapshot at the start of the timed run
+ * @after: the one at its end
+ *
+ * wk_threads (workers found), wk_vcs and wk_ivcs (their voluntary and
+ * involuntary context switches), wk_wakeups, wk_cpu_ns, and kp_NAME for
+ * each kprobe event vb_NAME present in both; a counter the kernel did
+ * not give is left out.
+ *
+ * Return: @buf.
+ */
+const char *bench_kstat_fmt(char *buf, size_t size,
+			    const struct bench_kstat *before,
+			    const struct bench_kstat *after)
+{
+	size_t n = 0;
+
+#define KS_ADD(...)							\
+	do {								\
+		if (n < size)						\
+			n += snprintf(buf + n, size - n, __VA_ARGS__);	\
+	} while (0)
+	buf[0] = 0;
+	KS_ADD(" wk_threads=%u", before->nthreads);
+	if (before->nthreads)
+		KS_ADD(" wk_vcs=%llu wk_ivcs=%llu",
+		       after->vcs - before->vcs, after->ivcs - before->ivcs);
+	if (before->have_wakeups && after->have_wakeups)
+		KS_ADD(" wk_wakeups=%llu", after->wakeups - before->wakeups);
+	if (before->have_cpu && after->have_cpu)
+		KS_ADD(" wk_cpu_ns=%llu", after->cpu_ns - before->cpu_ns);
+	for (unsigned int i = 0; i < after->nprobes; i++)
+		for (unsigned int j = 0; j < before->nprobes; j++)
+			if (!strcmp(after->probe[i], before->probe[j]))
+				KS_ADD(" kp_%s=%llu", after->probe[i] + 3,
+				       after->hits[i] - before->hits[j]);
+#undef KS_ADD
+	return buf;
 }

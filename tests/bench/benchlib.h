@@ -75,4 +75,37 @@ void bench_disarm(struct vring_drv *vr);
 
 void bench_check_err(const struct vring_drv *vr, unsigned int n);
 
+/*
+ * What the kernel counted for the device while a timed run went on: its
+ * worker threads' context switches, wake-ups (with kernel.sched_schedstats
+ * on) and CPU time, and the hits of the kprobe events named "vb_*" the
+ * bench's VM script placed (tracefs kprobe_profile).  Counters the kernel
+ * does not offer are left out of the result line, never faked as 0.
+ */
+#define BENCH_KS_THREADS	8
+#define BENCH_KS_PROBES		16
+
+struct bench_kstat {
+	unsigned int nthreads;
+	pid_t tid[BENCH_KS_THREADS];	/* the device's workers */
+	unsigned long long vcs, ivcs;		/* voluntary, involuntary switches */
+	unsigned long long wakeups;		/* schedstats nr_wakeups */
+	unsigned long long cpu_ns;		/* schedstat run time */
+	bool have_wakeups, have_cpu;
+	unsigned int nprobes;
+	char probe[BENCH_KS_PROBES][40];
+	unsigned long long hits[BENCH_KS_PROBES];
+};
+
+void bench_kstat_init(struct bench_kstat *w);
+
+void bench_kstat_snap(struct bench_kstat *k, const struct bench_kstat *w);
+
+/* room for what bench_kstat_fmt() writes */
+#define BENCH_KS_TEXT		(160 + BENCH_KS_PROBES * 64)
+
+const char *bench_kstat_fmt(char *buf, size_t size,
+			    const struct bench_kstat *before,
+			    const struct bench_kstat *after);
+
 #endif

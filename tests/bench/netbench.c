@@ -549,6 +549,8 @@ int main(int argc, char **argv)
 		.fd = -1, .tap_fd = -1,
 	};
 	uint64_t kicks0, calls0, waits0, pkts0, bytes0, dpk0, ddr0, inj0;
+	struct bench_kstat kw, ks0, ks1;
+	char ks[BENCH_KS_TEXT];
 	uint64_t dpk1, ddr1, inj1;
 	struct vring_drv *vr;
 	const char *mode = NULL, *inj = "packet", *ifname = NULL;
@@ -603,6 +605,7 @@ int main(int argc, char **argv)
 	}
 	vr = &b.vr[b.rx ? NB_RX : NB_TX];
 
+	bench_kstat_init(&kw);
 	/* warm-up: fault everything in, let both sides reach a steady state */
 	t0 = now_s();
 	if (b.rx)
@@ -610,6 +613,9 @@ int main(int argc, char **argv)
 	else
 		tx_run(&b, t0 + b.warm);
 
+	/* calls: every count the call eventfd took in the timed run */
+	vr_drain_calls(vr);
+	bench_kstat_snap(&ks0, &kw);
 	kicks0 = vr->kicks;
 	calls0 = vr->calls;
 	waits0 = b.waits;
@@ -624,6 +630,8 @@ int main(int argc, char **argv)
 	else
 		tx_run(&b, t0 + b.secs);
 	t1 = now_s();
+	vr_drain_calls(vr);
+	bench_kstat_snap(&ks1, &kw);
 	dpk1 = if_stat(&b, b.rx ? "tx_packets" : "rx_packets");
 	ddr1 = if_stat(&b, b.rx ? "tx_dropped" : "rx_dropped");
 	inj1 = dpk1 + ddr1;
@@ -638,18 +646,22 @@ int main(int argc, char **argv)
 	}
 	bench_check_err(b.vr, 2);
 
-	printf("mode=%s size=%zu gso=%d ring=%u rxbuf=%u inj=%s secs=%.3f pkts=%llu pps=%.0f bps=%.0f avg_frame=%.0f dev_pkts=%llu drops=%llu injected=%llu kicks=%llu calls=%llu waits=%llu\n",
+	printf("mode=%s size=%zu gso=%d ring=%u rxbuf=%u inj=%s secs=%.3f",
 	       mode, b.frame, b.gso, b.num, b.rx ? b.rxbuf : 0,
 	       b.inj == INJ_PKTGEN ? "pktgen" : b.inj == INJ_PACKET ? "packet" : "none",
-	       t1 - t0, (unsigned long long)(b.pkts - pkts0),
+	       t1 - t0);
+	printf(" pkts=%llu pps=%.0f bps=%.0f avg_frame=%.0f",
+	       (unsigned long long)(b.pkts - pkts0),
 	       (b.pkts - pkts0) / (t1 - t0), (b.bytes - bytes0) / (t1 - t0),
-	       b.pkts - pkts0 ? (double)(b.bytes - bytes0) / (b.pkts - pkts0) : 0,
+	       b.pkts - pkts0 ? (double)(b.bytes - bytes0) / (b.pkts - pkts0) : 0);
+	printf(" dev_pkts=%llu drops=%llu injected=%llu kicks=%llu calls=%llu waits=%llu%s\n",
 	       (unsigned long long)(dpk1 - dpk0),
 	       (unsigned long long)(ddr1 - ddr0),
 	       (unsigned long long)(b.rx ? inj1 - inj0 : 0),
 	       (unsigned long long)(vr->kicks - kicks0),
 	       (unsigned long long)(vr->calls - calls0),
-	       (unsigned long long)(b.waits - waits0));
+	       (unsigned long long)(b.waits - waits0),
+	       bench_kstat_fmt(ks, sizeof(ks), &ks0, &ks1));
 	close(b.fd);
 	close(b.tap_fd);
 	gmem_destroy(&b.mem);

@@ -225,6 +225,8 @@ int main(int argc, char **argv)
 		.warmup = UINT64_MAX,
 	};
 	uint64_t kicks0, calls0, waits0, done0;
+	struct bench_kstat kw, ks0, ks1;
+	char ks[BENCH_KS_TEXT];
 	const struct bench_opt opts[] = {
 		BENCH_OPT('n', b.num),
 		BENCH_OPT('e', b.event_idx),
@@ -247,8 +249,12 @@ int main(int argc, char **argv)
 
 	setup(&b);
 
+	bench_kstat_init(&kw);
 	/* warm-up: fault the ring in, let both sides reach a steady state */
 	run_until(&b, b.warmup, 0);
+	/* calls: every count the call eventfd took in the timed run */
+	vr_drain_calls(&b.vr);
+	bench_kstat_snap(&ks0, &kw);
 	kicks0 = b.vr.kicks;
 	calls0 = b.vr.calls;
 	waits0 = b.waits;
@@ -258,17 +264,21 @@ int main(int argc, char **argv)
 	deadline = t0 + b.max_secs;
 	run_until(&b, b.warmup + b.count, deadline);
 	t1 = now_s();
+	vr_drain_calls(&b.vr);
+	bench_kstat_snap(&ks1, &kw);
 
 	bench_check_err(&b.vr, 1);
 	TRY(vh_test_run(b.fd, 0));
 
-	printf("ring=%u event_idx=%d descs=%llu secs=%.3f rate=%.0f kicks=%llu calls=%llu waits=%llu%s\n",
+	printf("ring=%u event_idx=%d descs=%llu secs=%.3f rate=%.0f",
 	       b.num, b.event_idx, (unsigned long long)(b.completed - done0),
-	       t1 - t0, (b.completed - done0) / (t1 - t0),
+	       t1 - t0, (b.completed - done0) / (t1 - t0));
+	printf(" kicks=%llu calls=%llu waits=%llu%s%s\n",
 	       (unsigned long long)(b.vr.kicks - kicks0),
 	       (unsigned long long)(b.vr.calls - calls0),
 	       (unsigned long long)(b.waits - waits0),
-	       b.completed - done0 < b.count ? " timebound=1" : "");
+	       b.completed - done0 < b.count ? " timebound=1" : "",
+	       bench_kstat_fmt(ks, sizeof(ks), &ks0, &ks1));
 	close(b.fd);
 	gmem_destroy(&b.mem);
 	return 0;

@@ -460,6 +460,8 @@ int main(int argc, char **argv)
 		.tpgt = 1, .event_idx = true, .indirect = true, .fd = -1,
 	};
 	uint64_t done0, kicks0, calls0, waits0;
+	struct bench_kstat kw, ks0, ks1;
+	char ks[BENCH_KS_TEXT];
 	const char *mode = NULL;
 	const struct bench_opt opts[] = {
 		BENCH_OPT('p', b.wwpn),
@@ -497,11 +499,15 @@ int main(int argc, char **argv)
 	setup(&b);
 	probe_lun(&b);
 
+	bench_kstat_init(&kw);
 	/* warm-up: fault everything in, let both sides reach a steady state */
 	t0 = now_s();
 	b.t_last = t0;
 	run(&b, t0 + b.warm, true, mode);
 
+	/* calls: every count the call eventfd took in the timed run */
+	vr_drain_calls(&b.vr[VSC_IO]);
+	bench_kstat_snap(&ks0, &kw);
 	done0 = b.done;
 	kicks0 = b.vr[VSC_IO].kicks;
 	calls0 = b.vr[VSC_IO].calls;
@@ -510,6 +516,8 @@ int main(int argc, char **argv)
 	t0 = now_s();
 	run(&b, t0 + b.secs, true, mode);
 	t1 = now_s();
+	vr_drain_calls(&b.vr[VSC_IO]);
+	bench_kstat_snap(&ks1, &kw);
 	b.recording = false;
 	done0 = b.done - done0;
 	kicks0 = b.vr[VSC_IO].kicks - kicks0;
@@ -527,15 +535,18 @@ int main(int argc, char **argv)
 		mean += b.lat[j];
 	mean /= (double)b.nlat;
 	bench_sort(b.lat, b.nlat);
-	printf("mode=%s size=%u depth=%u ring=%u block=%u lun_mib=%llu secs=%.3f ios=%llu iops=%.0f bps=%.0f lat_mean_us=%.1f lat_p50_us=%.1f lat_p99_us=%.1f kicks=%llu calls=%llu waits=%llu\n",
+	printf("mode=%s size=%u depth=%u ring=%u block=%u lun_mib=%llu secs=%.3f",
 	       mode, b.size, b.depth, b.num, b.block,
-	       (unsigned long long)(b.blocks * b.block >> 20), t1 - t0,
+	       (unsigned long long)(b.blocks * b.block >> 20), t1 - t0);
+	printf(" ios=%llu iops=%.0f bps=%.0f lat_mean_us=%.1f lat_p50_us=%.1f lat_p99_us=%.1f",
 	       (unsigned long long)done0, done0 / (t1 - t0),
 	       (double)done0 * b.size / (t1 - t0), mean * 1e6,
 	       bench_pct(b.lat, b.nlat, 50) * 1e6,
-	       bench_pct(b.lat, b.nlat, 99) * 1e6,
+	       bench_pct(b.lat, b.nlat, 99) * 1e6);
+	printf(" kicks=%llu calls=%llu waits=%llu%s\n",
 	       (unsigned long long)kicks0, (unsigned long long)calls0,
-	       (unsigned long long)waits0);
+	       (unsigned long long)waits0,
+	       bench_kstat_fmt(ks, sizeof(ks), &ks0, &ks1));
 	close(b.fd);
 	gmem_destroy(&b.mem);
 	return 0;

@@ -719,6 +719,9 @@ int main(int argc, char **argv)
 		.port = 5201, .fd = -1, .sock = -1,
 	};
 	uint64_t bytes0, rxp0, txp0, crt0, crr0, waits0, kicks0, calls0;
+	unsigned long long kicks1, calls1;
+	struct bench_kstat kw, ks0, ks1;
+	char ks[BENCH_KS_TEXT];
 	uint64_t rtts0, bytes1;
 	const char *mode = NULL;
 	const struct bench_opt opts[] = {
@@ -761,6 +764,7 @@ int main(int argc, char **argv)
 	if (pthread_create(&b.host, NULL, host_main, &b))
 		die("pthread_create failed");
 
+	bench_kstat_init(&kw);
 	/* warm-up: fault everything in, let both sides reach a steady state */
 	t0 = now_s();
 	b.t_last = t0;
@@ -773,12 +777,21 @@ int main(int argc, char **argv)
 	crt0 = b.credit_tx;
 	crr0 = b.credit_rx;
 	waits0 = b.waits;
+	/* calls: every count the call eventfds took in the timed run */
+	vr_drain_calls(&b.vr[VB_RX]);
+	vr_drain_calls(&b.vr[VB_TX]);
+	bench_kstat_snap(&ks0, &kw);
 	kicks0 = b.vr[VB_RX].kicks + b.vr[VB_TX].kicks;
 	calls0 = b.vr[VB_RX].calls + b.vr[VB_TX].calls;
 	atomic_store(&b.recording, true);
 	t0 = now_s();
 	guest_run(&b, t0 + b.secs, true, NULL, mode);
 	t1 = now_s();
+	vr_drain_calls(&b.vr[VB_RX]);
+	vr_drain_calls(&b.vr[VB_TX]);
+	bench_kstat_snap(&ks1, &kw);
+	calls1 = b.vr[VB_RX].calls + b.vr[VB_TX].calls;
+	kicks1 = b.vr[VB_RX].kicks + b.vr[VB_TX].kicks;
 	atomic_store(&b.recording, false);
 	bytes1 = b.mode == M_H2G ? b.rx_bytes : atomic_load(&b.host_bytes);
 
@@ -811,14 +824,15 @@ int main(int argc, char **argv)
 		       bench_pct(b.rtt, b.nrtt, 99) * 1e6,
 		       b.rtt[b.nrtt - 1] * 1e6);
 	}
-	printf(" rx_pkts=%llu tx_pkts=%llu credit_tx=%llu credit_rx=%llu kicks=%llu calls=%llu waits=%llu\n",
+	printf(" rx_pkts=%llu tx_pkts=%llu credit_tx=%llu credit_rx=%llu",
 	       (unsigned long long)(b.rx_pkts - rxp0),
 	       (unsigned long long)(b.tx_pkts - txp0),
 	       (unsigned long long)(b.credit_tx - crt0),
-	       (unsigned long long)(b.credit_rx - crr0),
-	       (unsigned long long)(b.vr[VB_RX].kicks + b.vr[VB_TX].kicks - kicks0),
-	       (unsigned long long)(b.vr[VB_RX].calls + b.vr[VB_TX].calls - calls0),
-	       (unsigned long long)(b.waits - waits0));
+	       (unsigned long long)(b.credit_rx - crr0));
+	printf(" kicks=%llu calls=%llu waits=%llu%s\n",
+	       kicks1 - kicks0, calls1 - calls0,
+	       (unsigned long long)(b.waits - waits0),
+	       bench_kstat_fmt(ks, sizeof(ks), &ks0, &ks1));
 	close(b.fd);
 	gmem_destroy(&b.mem);
 	return 0;
