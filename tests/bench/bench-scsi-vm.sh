@@ -15,13 +15,18 @@
 #
 # Environment (from bench.sh): OURDIR (our vhost.ko, vhost_scsi.ko),
 # SCSIBENCH, SCSI_SECS (timed seconds per run), SCSI_DEPTH (requests in
-# flight), SCSI_MIB (ramdisk size), ROUNDS, SCSI_CASES (words MODE:BYTES,
+# flight), SCSI_MIB (ramdisk size), ROUNDS, COST_ROUNDS, SCSI_CASES (words MODE:BYTES,
 # e.g. "randread:4096 seqwrite:1048576").
 set -euo pipefail
 
 # shellcheck source=bench-vm-lib.sh
 . "$(dirname "$0")/bench-vm-lib.sh"
 bench_vm_init vhost_scsi SCSI
+# The kprobes of the cost round (see probes_on): poll wake-ups, the core's
+# signal function, and the handlers: the request ring's kick, and the
+# work that answers the commands LIO completed.
+PROBES_OURS="pollwake=vhost:vhost_poll_wakeup signal=vhost:vhost_vq_signal run_req=vhost_scsi:vhost_scsi_request_kick run_done=vhost_scsi:vhost_scsi_done_work"
+PROBES_LINUX="pollwake=vhost:vhost_poll_wakeup signal=vhost:vhost_signal run_req=vhost_scsi:vhost_scsi_handle_kick run_done=vhost_scsi:vhost_scsi_complete_cmd_work"
 
 lio=/sys/kernel/config/target
 disk=$lio/core/rd_mcp_0/disk
@@ -84,7 +89,7 @@ modprobe target_core_mod || fail "modprobe target_core_mod"
 mkdir -p "$disk" || fail "mkdir $disk"
 echo "rd_pages=$((SCSI_MIB * 256))" >"$disk/control" || fail "rd_mcp rd_pages"
 echo 1 >"$disk/enable" || fail "rd_mcp enable"
-note "scsi: kernel $(uname -r), $(nproc) vCPUs, ${SCSI_SECS} s per run, $ROUNDS round(s), $SCSI_DEPTH requests in flight, LUN: rd_mcp ramdisk of $SCSI_MIB MiB"
+note "scsi: kernel $(uname -r), $(nproc) vCPUs, ${SCSI_SECS} s per run, $ROUNDS round(s) + ${COST_ROUNDS:-1} with kprobes (costs), $SCSI_DEPTH requests in flight, LUN: rd_mcp ramdisk of $SCSI_MIB MiB"
 # shellcheck disable=SC2086 # SCSI_CASES: words
 run_rounds $SCSI_CASES
 port_down || fail "taking the target port down"

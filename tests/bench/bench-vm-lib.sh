@@ -12,7 +12,9 @@
 # then defines one_case IMPL CASE: build the command line of a case and
 # hand it to run_one.  It may define its own load_linux after sourcing
 # this file (bench-vm.sh does: Linux's vhost_test is not modprobe'd).
-# Environment: OURDIR (our vhost.ko and MODULE.ko), ROUNDS.
+# It sets PROBES_OURS and PROBES_LINUX (see probes_on) before run_rounds.
+# Environment: OURDIR (our vhost.ko and MODULE.ko), ROUNDS, COST_ROUNDS
+# (rounds with the kprobes on, after the timed ones; default 1).
 
 # shellcheck source=tests/lib/modules.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/modules.sh"
@@ -31,6 +33,74 @@ bench_vm_init() {
 	tag=$2
 	node=/dev/${mod//_/-}
 	verbose=1
+	probes_init
+}
+
+# ---------------------------------------------------------------------
+# Costs.  The guest-driver programs read, at both ends of their timed run,
+# the device's worker threads in /proc and the hit counts of the kprobe
+# events named vb_* (tracefs kprobe_profile); see bench_kstat_snap() in
+# benchlib.c.  Here: the switches that make those counts exist.
+
+tracefs=
+declare -A probe_noted=()
+
+# Find tracefs (mount it if needed) and turn tracing off: only the hit
+# counts are wanted, which kprobes keep with tracing off, not the records.
+# Turn schedstats on for the workers' wake-up counts.  Whatever is missing
+# makes its columns "n/a", never the run fail.
+probes_init() {
+	local d
+	for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		if [ -w "$d/kprobe_events" ]; then
+			tracefs=$d
+			break
+		fi
+	done
+	if [ -z "$tracefs" ] && mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null &&
+		[ -w /sys/kernel/tracing/kprobe_events ]; then
+		tracefs=/sys/kernel/tracing
+	fi
+	if [ -n "$tracefs" ]; then
+		echo 0 >"$tracefs/tracing_on" 2>/dev/null || true
+	else
+		note "no tracefs kprobe_events: handler runs and poll wake-ups are n/a"
+	fi
+	echo 1 2>/dev/null >/proc/sys/kernel/sched_schedstats ||
+		note "no kernel.sched_schedstats: worker wake-ups are n/a"
+}
+
+# probes_on "NAME=MODULE:SYMBOL...": a kprobe event vb_NAME on each
+# symbol (of the loaded module), enabled.  One that cannot be placed
+# (symbol gone, inlined, not traceable) is noted once and left out: its
+# column reads n/a.
+probes_on() {
+	local spec name at
+	[ -n "$tracefs" ] || return 0
+	for spec in $1; do
+		name=${spec%%=*}
+		at=${spec#*=}
+		if echo "p:vb_$name $at" 2>/dev/null >>"$tracefs/kprobe_events" &&
+			echo 1 2>/dev/null >"$tracefs/events/kprobes/vb_$name/enable"; then
+			continue
+		fi
+		echo "-:vb_$name" 2>/dev/null >>"$tracefs/kprobe_events" || true
+		if [ -z "${probe_noted[$at]:-}" ]; then
+			note "kprobe on $at could not be placed: its column is n/a"
+			probe_noted[$at]=1
+		fi
+	done
+}
+
+# Disable and remove every vb_* kprobe event (before the module goes).
+probes_off() {
+	local e
+	[ -n "$tracefs" ] || return 0
+	for e in "$tracefs"/events/kprobes/vb_*; do
+		[ -d "$e" ] || continue
+		echo 0 2>/dev/null >"$e/enable" || true
+		echo "-:${e##*/}" 2>/dev/null >>"$tracefs/kprobe_events" || true
+	done
 }
 
 # A host socket closed while its peer never answered holds vhost_vsock
@@ -86,9 +156,10 @@ load_linux() {
 }
 
 # run_one ours|linux PROGRAM ARGS...: load that implementation alone, run
-# the program, print "TAG ours|linux <its output line>", unload.  A failed
-# run shows the program's output and the end of the kernel log, and ends
-# the script.
+# the program, print "TAG ours|linux <its output line>", unload.  In a
+# cost round (costs=1) the implementation's kprobes are on during the run
+# and the line ends with " costs=1".  A failed run shows the program's
+# output and the end of the kernel log, and ends the script.
 run_one() {
 	local impl=$1 line l
 	shift
@@ -97,23 +168,35 @@ run_one() {
 	ours) load_ours ;;
 	linux) load_linux ;;
 	esac
+	if [ "$costs" = 1 ]; then
+		case $impl in
+		ours) probes_on "${PROBES_OURS:-}" ;;
+		linux) probes_on "${PROBES_LINUX:-}" ;;
+		esac
+	fi
 	if ! line=$("$@" 2>&1); then
+		probes_off
 		while IFS= read -r l; do echo "# $l"; done <<<"$line"
 		dmesg | tail -n 5 | sed 's/^/# dmesg: /'
 		fail "$impl: ${1##*/} ${*:2} failed"
 	fi
-	echo "$tag $impl $line"
+	probes_off
+	echo "$tag $impl $line$([ "$costs" = 0 ] || echo " costs=1")"
 	unload_all
 }
 
 # run_rounds CASE...: ROUNDS times, each case with both implementations
 # back to back, the order alternating from case to case and from round to
-# round, so that a slow spell on the host hits both alike.  Only the first
-# loads report the taints.
+# round, so that a slow spell on the host hits both alike; then
+# COST_ROUNDS more the same way with the kprobes on (they slow what they
+# count: their rates are not the figures).  Only the first loads report
+# the taints.
+costs=0
 run_rounds() {
 	local r i c
 	verbose=1
-	for ((r = 1; r <= ROUNDS; r++)); do
+	for ((r = 1; r <= ROUNDS + ${COST_ROUNDS:-1}; r++)); do
+		costs=$((r > ROUNDS))
 		i=0
 		for c in "$@"; do
 			if (((r + i) % 2)); then

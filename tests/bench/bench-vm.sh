@@ -9,12 +9,18 @@
 #
 # Environment (from bench.sh): OURDIR (our vhost.ko, vhost_test.ko),
 # LINUXKO (Linux's vhost_test.ko built against the in-tree vhost.ko),
-# RINGBENCH, DESCS, SECS, ROUNDS, RINGS.
+# RINGBENCH, DESCS, SECS, ROUNDS, COST_ROUNDS, RINGS.
 set -uo pipefail
 
 # shellcheck source=bench-vm-lib.sh
 . "$(dirname "$0")/bench-vm-lib.sh"
 bench_vm_init vhost_test BENCH
+# The kprobes of the cost round (see probes_on): the wake-up callback of a
+# ring's poll (kick eventfd), the core's signal function (called for
+# every batch of completions; it decides whether the call eventfd is
+# written), and the kick handler.
+PROBES_OURS="pollwake=vhost:vhost_poll_wakeup signal=vhost:vhost_vq_signal run_kick=vhost_test:vhost_test_handle"
+PROBES_LINUX="pollwake=vhost:vhost_poll_wakeup signal=vhost:vhost_signal run_kick=vhost_test:handle_vq_kick"
 
 # In-tree: the distribution's vhost.ko and Linux's test device, built out
 # of tree against it (so tainted O itself, unlike vhost.ko).
@@ -34,7 +40,7 @@ one_case() { # ours|linux RING:EVENT_IDX
 	run_one "$1" "$RINGBENCH" -n "$ring" -e "$ev" -c "$DESCS" -t "$SECS"
 }
 
-note "kernel $(uname -r), $(nproc) vCPUs, $DESCS descriptors or ${SECS} s per run, $ROUNDS round(s)"
+note "kernel $(uname -r), $(nproc) vCPUs, $DESCS descriptors or ${SECS} s per run, $ROUNDS round(s) + ${COST_ROUNDS:-1} with kprobes (costs)"
 cases=()
 for ring in $RINGS; do
 	cases+=("$ring:0" "$ring:1")

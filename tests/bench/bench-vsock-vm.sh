@@ -11,13 +11,19 @@
 # fields>"; commentary lines start with "# ".
 #
 # Environment (from bench.sh): OURDIR (our vhost.ko, vhost_vsock.ko),
-# VSOCKBENCH, VSOCK_SECS (timed seconds per run), ROUNDS, VSOCK_CASES
+# VSOCKBENCH, VSOCK_SECS (timed seconds per run), ROUNDS, COST_ROUNDS,
+# VSOCK_CASES
 # (words MODE:BYTES, e.g. "h2g:4096 g2h:65536 rr:64").
 set -euo pipefail
 
 # shellcheck source=bench-vm-lib.sh
 . "$(dirname "$0")/bench-vm-lib.sh"
 bench_vm_init vhost_vsock VSOCK
+# The kprobes of the cost round (see probes_on): poll wake-ups, the core's
+# signal function, and the handlers: the guest's TX ring, its RX ring, and
+# the work that sends the host's packets to the guest.
+PROBES_OURS="pollwake=vhost:vhost_poll_wakeup signal=vhost:vhost_vq_signal run_tx=vhost_vsock:vhost_vsock_from_guest run_rx=vhost_vsock:vhost_vsock_to_guest_kick run_send=vhost_vsock:vhost_vsock_to_guest"
+PROBES_LINUX="pollwake=vhost:vhost_poll_wakeup signal=vhost:vhost_signal run_tx=vhost_vsock:vhost_vsock_handle_tx_kick run_rx=vhost_vsock:vhost_vsock_handle_rx_kick run_send=vhost_vsock:vhost_transport_send_pkt_work"
 
 one_case() { # ours|linux MODE:BYTES
 	local mode size
@@ -27,7 +33,7 @@ one_case() { # ours|linux MODE:BYTES
 
 modprobe vsock || fail "modprobe vsock"
 modprobe vmw_vsock_virtio_transport_common || fail "modprobe vmw_vsock_virtio_transport_common"
-note "vsock: kernel $(uname -r), $(nproc) vCPUs, ${VSOCK_SECS} s per run, $ROUNDS round(s)"
+note "vsock: kernel $(uname -r), $(nproc) vCPUs, ${VSOCK_SECS} s per run, $ROUNDS round(s) + ${COST_ROUNDS:-1} with kprobes (costs)"
 # shellcheck disable=SC2086 # VSOCK_CASES: words
 run_rounds $VSOCK_CASES
 unload_all
