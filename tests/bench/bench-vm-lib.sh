@@ -72,19 +72,26 @@ probes_init() {
 
 # probes_on "NAME=MODULE:SYMBOL...": a kprobe event vb_NAME on each
 # symbol (of the loaded module), enabled.  One that cannot be placed
-# (symbol gone, inlined, not traceable) is noted once and left out: its
-# column reads n/a.
+# (symbol gone, inlined, not traceable; or no tracefs) is noted once,
+# left out and named in probes_missing (comma-separated): its column
+# reads n/a, and so does a sum (handler runs) it would be part of.
+probes_missing=
 probes_on() {
 	local spec name at
-	[ -n "$tracefs" ] || return 0
+	probes_missing=
 	for spec in $1; do
 		name=${spec%%=*}
 		at=${spec#*=}
+		if [ -z "$tracefs" ]; then
+			probes_missing+=${probes_missing:+,}$name
+			continue
+		fi
 		if echo "p:vb_$name $at" 2>/dev/null >>"$tracefs/kprobe_events" &&
 			echo 1 2>/dev/null >"$tracefs/events/kprobes/vb_$name/enable"; then
 			continue
 		fi
 		echo "-:vb_$name" 2>/dev/null >>"$tracefs/kprobe_events" || true
+		probes_missing+=${probes_missing:+,}$name
 		if [ -z "${probe_noted[$at]:-}" ]; then
 			note "kprobe on $at could not be placed: its column is n/a"
 			probe_noted[$at]=1
@@ -158,7 +165,8 @@ load_linux() {
 # run_one ours|linux PROGRAM ARGS...: load that implementation alone, run
 # the program, print "TAG ours|linux <its output line>", unload.  In a
 # cost round (costs=1) the implementation's kprobes are on during the run
-# and the line ends with " costs=1".  A failed run shows the program's
+# and the line ends with " costs=1" (and " kp_missing=NAME,..." if a
+# probe could not be placed).  A failed run shows the program's
 # output and the end of the kernel log, and ends the script.
 run_one() {
 	local impl=$1 line l
@@ -181,7 +189,10 @@ run_one() {
 		fail "$impl: ${1##*/} ${*:2} failed"
 	fi
 	probes_off
-	echo "$tag $impl $line$([ "$costs" = 0 ] || echo " costs=1")"
+	if [ "$costs" = 1 ]; then
+		line+=" costs=1${probes_missing:+ kp_missing=$probes_missing}"
+	fi
+	echo "$tag $impl $line"
 	unload_all
 }
 
