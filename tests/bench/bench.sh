@@ -178,11 +178,16 @@ bench_test() {
 
 # table LOG SPEC VAR=VALUE...: the table of a part from the result lines
 # in LOG, by tests/bench/bench-table.awk (which says what SPEC defines and
-# which variables it reads).
+# which variables it reads).  In report-only mode a missing LOG is
+# skipped.
 table() {
 	local log=$1 spec=$2
 	shift 2
-	[ -f "$log" ] || die "$log: no such log"
+	if [ ! -f "$log" ]; then
+		[ "$report_only" = 1 ] || die "$log: no such log"
+		say "$log: no such log; its table is skipped"
+		return 0
+	fi
 	awk "$spec
 $(cat "$top/tests/bench/bench-table.awk")" ROUNDS="$rounds" \
 		COST_ROUNDS="$costrounds" "$@" "$log"
