@@ -125,10 +125,9 @@ static bool vhost_vsock_seqpacket_allow(u32 cid)
 }
 
 /*
- * AF_VSOCK's host-to-guest transport. Four hooks are ours (which CID we
- * are, queueing a packet towards a guest, dropping a socket's queued
- * packets, whether a guest took SEQPACKET); the socket semantics are the
- * shared virtio-vsock code's, the same a guest's transport uses.
+ * AF_VSOCK's host-to-guest transport. The table holds what is ours: which
+ * CID we are, queueing a packet towards a guest, dropping a socket's queued
+ * packets, whether a guest took SEQPACKET.
  */
 static struct virtio_transport vhost_vsock_transport = {
 	.send_pkt = vhost_vsock_send_pkt,
@@ -137,43 +136,52 @@ static struct virtio_transport vhost_vsock_transport = {
 		.get_local_cid = vhost_vsock_local_cid,
 		.cancel_pkt = vhost_vsock_cancel_pkt,
 		.seqpacket_allow = vhost_vsock_seqpacket_allow,
-
-		/* Socket life: set up, connect, shut down, tear down. */
-		.init = virtio_transport_do_socket_init,
-		.connect = virtio_transport_connect,
-		.shutdown = virtio_transport_shutdown,
-		.release = virtio_transport_release,
-		.destruct = virtio_transport_destruct,
-
-		/* Data, by socket type (datagrams: refused by the shared code). */
-		.stream_allow = virtio_transport_stream_allow,
-		.stream_is_active = virtio_transport_stream_is_active,
-		.stream_enqueue = virtio_transport_stream_enqueue,
-		.stream_dequeue = virtio_transport_stream_dequeue,
-		.stream_has_data = virtio_transport_stream_has_data,
-		.stream_has_space = virtio_transport_stream_has_space,
-		.stream_rcvhiwat = virtio_transport_stream_rcvhiwat,
-		.seqpacket_enqueue = virtio_transport_seqpacket_enqueue,
-		.seqpacket_dequeue = virtio_transport_seqpacket_dequeue,
-		.seqpacket_has_data = virtio_transport_seqpacket_has_data,
-		.dgram_allow = virtio_transport_dgram_allow,
-		.dgram_bind = virtio_transport_dgram_bind,
-		.dgram_enqueue = virtio_transport_dgram_enqueue,
-
-		/* Credit and wake-up bookkeeping around sends and receives. */
-		.notify_buffer_size = virtio_transport_notify_buffer_size,
-		.notify_poll_in = virtio_transport_notify_poll_in,
-		.notify_poll_out = virtio_transport_notify_poll_out,
-		.notify_send_init = virtio_transport_notify_send_init,
-		.notify_send_pre_block = virtio_transport_notify_send_pre_block,
-		.notify_send_pre_enqueue = virtio_transport_notify_send_pre_enqueue,
-		.notify_send_post_enqueue = virtio_transport_notify_send_post_enqueue,
-		.notify_recv_init = virtio_transport_notify_recv_init,
-		.notify_recv_pre_block = virtio_transport_notify_recv_pre_block,
-		.notify_recv_pre_dequeue = virtio_transport_notify_recv_pre_dequeue,
-		.notify_recv_post_dequeue = virtio_transport_notify_recv_post_dequeue,
 	},
 };
+
+/*
+ * The rest of a socket's behaviour is the shared virtio-vsock code's, the
+ * same a guest's transport runs: plugged in once, before the transport is
+ * registered, together with the hooks only newer kernels have.
+ */
+static void __init vhost_vsock_use_shared_code(struct vsock_transport *t)
+{
+	/* Socket life: set up, connect, shut down, tear down. */
+	t->init = virtio_transport_do_socket_init;
+	t->connect = virtio_transport_connect;
+	t->shutdown = virtio_transport_shutdown;
+	t->release = virtio_transport_release;
+	t->destruct = virtio_transport_destruct;
+
+	/* Data, by socket type (datagrams: refused by the shared code). */
+	t->stream_allow = virtio_transport_stream_allow;
+	t->stream_is_active = virtio_transport_stream_is_active;
+	t->stream_enqueue = virtio_transport_stream_enqueue;
+	t->stream_dequeue = virtio_transport_stream_dequeue;
+	t->stream_has_data = virtio_transport_stream_has_data;
+	t->stream_has_space = virtio_transport_stream_has_space;
+	t->stream_rcvhiwat = virtio_transport_stream_rcvhiwat;
+	t->seqpacket_enqueue = virtio_transport_seqpacket_enqueue;
+	t->seqpacket_dequeue = virtio_transport_seqpacket_dequeue;
+	t->seqpacket_has_data = virtio_transport_seqpacket_has_data;
+	t->dgram_allow = virtio_transport_dgram_allow;
+	t->dgram_bind = virtio_transport_dgram_bind;
+	t->dgram_enqueue = virtio_transport_dgram_enqueue;
+
+	/* Credit and wake-up bookkeeping around sends and receives. */
+	t->notify_buffer_size = virtio_transport_notify_buffer_size;
+	t->notify_poll_in = virtio_transport_notify_poll_in;
+	t->notify_poll_out = virtio_transport_notify_poll_out;
+	t->notify_send_init = virtio_transport_notify_send_init;
+	t->notify_send_pre_block = virtio_transport_notify_send_pre_block;
+	t->notify_send_pre_enqueue = virtio_transport_notify_send_pre_enqueue;
+	t->notify_send_post_enqueue = virtio_transport_notify_send_post_enqueue;
+	t->notify_recv_init = virtio_transport_notify_recv_init;
+	t->notify_recv_pre_block = virtio_transport_notify_recv_pre_block;
+	t->notify_recv_pre_dequeue = virtio_transport_notify_recv_pre_dequeue;
+	t->notify_recv_post_dequeue = virtio_transport_notify_recv_post_dequeue;
+	vhost_vsock_newer_ops(t);
+}
 
 /* ---- ring 0: packets to the guest ------------------------------------ */
 
@@ -544,7 +552,7 @@ static int __init vhost_vsock_init(void)
 {
 	int ret;
 
-	vhost_vsock_newer_ops(&vhost_vsock_transport.transport);
+	vhost_vsock_use_shared_code(&vhost_vsock_transport.transport);
 	ret = vsock_core_register(&vhost_vsock_transport.transport,
 				  VSOCK_TRANSPORT_F_H2G);
 	if (ret)
