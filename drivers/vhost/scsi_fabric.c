@@ -458,49 +458,56 @@ static int vhost_scsi_write_pending(struct se_cmd *cmd)
 	return 0;
 }
 
-/* 6.1 keeps a pointer to it, 6.12 a copy: static, set up once at init. */
+/*
+ * The fabric's template: 6.1 keeps a pointer to it, 6.12 a copy. What LIO
+ * calls is filled in by vhost_scsi_fabric_fill() when the module registers.
+ */
 static struct target_core_fabric_ops vhost_scsi_fabric_ops = {
 	.module = THIS_MODULE,
 	.fabric_name = "vhost",
+};
 
+/* Every callback LIO has of us, by job. */
+static void vhost_scsi_fabric_fill(struct target_core_fabric_ops *o)
+{
 	/* Our configfs tree: ports, TPGs, LUN links, attributes. */
-	.fabric_make_wwn = vhost_scsi_make_wwn,
-	.fabric_drop_wwn = vhost_scsi_drop_wwn,
-	.fabric_make_tpg = vhost_scsi_make_tpg,
-	.fabric_drop_tpg = vhost_scsi_drop_tpg,
-	.fabric_post_link = vhost_scsi_post_link,
-	.fabric_pre_unlink = vhost_scsi_pre_unlink,
-	.tfc_wwn_attrs = vhost_scsi_wwn_attrs,
-	.tfc_tpg_base_attrs = vhost_scsi_tpg_attrs,
-	.tfc_tpg_attrib_attrs = vhost_scsi_attrib_attrs,
+	o->fabric_make_wwn = vhost_scsi_make_wwn;
+	o->fabric_drop_wwn = vhost_scsi_drop_wwn;
+	o->fabric_make_tpg = vhost_scsi_make_tpg;
+	o->fabric_drop_tpg = vhost_scsi_drop_tpg;
+	o->fabric_post_link = vhost_scsi_post_link;
+	o->fabric_pre_unlink = vhost_scsi_pre_unlink;
+	o->tfc_wwn_attrs = vhost_scsi_wwn_attrs;
+	o->tfc_tpg_base_attrs = vhost_scsi_tpg_attrs;
+	o->tfc_tpg_attrib_attrs = vhost_scsi_attrib_attrs;
 
 	/* Commands: data is ours, completions go to the device (scsi_req.c). */
-	.max_data_sg_nents = VHOST_SCSI_MAX_SGL,
-	.write_pending = vhost_scsi_write_pending,
-	.queue_data_in = vhost_scsi_cmd_done,
-	.queue_status = vhost_scsi_cmd_done,
-	.aborted_task = vhost_scsi_cmd_aborted,
-	.queue_tm_rsp = vhost_scsi_tmf_done,
+	o->max_data_sg_nents = VHOST_SCSI_MAX_SGL;
+	o->write_pending = vhost_scsi_write_pending;
+	o->queue_data_in = vhost_scsi_cmd_done;
+	o->queue_status = vhost_scsi_cmd_done;
+	o->aborted_task = vhost_scsi_cmd_aborted;
+	o->queue_tm_rsp = vhost_scsi_tmf_done;
 	/* The submission's reference goes once LIO is done with the command. */
-	.check_stop_free = target_put_sess_cmd,
-	.release_cmd = vhost_scsi_cmd_release,
+	o->check_stop_free = target_put_sess_cmd;
+	o->release_cmd = vhost_scsi_cmd_release;
 
 	/*
 	 * What the core asks of a TPG: its names, and demo mode (the nexus
 	 * sees every LUN, read-write), protection type, statistics index.
 	 */
-	.tpg_get_wwn = vhost_scsi_get_wwn,
-	.tpg_get_tag = vhost_scsi_get_tag,
-	.tpg_check_prot_fabric_only = vhost_scsi_prot_type,
-	.tpg_check_demo_mode = vhost_scsi_yes,
-	.tpg_check_demo_mode_cache = vhost_scsi_yes,
-	.tpg_check_demo_mode_write_protect = vhost_scsi_no,
-	.tpg_check_prod_mode_write_protect = vhost_scsi_no,
-	.tpg_get_inst_index = vhost_scsi_inst_index,
-	.sess_get_index = vhost_scsi_sess_index,
-	.set_default_node_attributes = vhost_scsi_node_attrs,
-	.get_cmd_state = vhost_scsi_cmd_state,
-};
+	o->tpg_get_wwn = vhost_scsi_get_wwn;
+	o->tpg_get_tag = vhost_scsi_get_tag;
+	o->tpg_check_prot_fabric_only = vhost_scsi_prot_type;
+	o->tpg_check_demo_mode = vhost_scsi_yes;
+	o->tpg_check_demo_mode_cache = vhost_scsi_yes;
+	o->tpg_check_demo_mode_write_protect = vhost_scsi_no;
+	o->tpg_check_prod_mode_write_protect = vhost_scsi_no;
+	o->tpg_get_inst_index = vhost_scsi_inst_index;
+	o->sess_get_index = vhost_scsi_sess_index;
+	o->set_default_node_attributes = vhost_scsi_node_attrs;
+	o->get_cmd_state = vhost_scsi_cmd_state;
+}
 
 /**
  * vhost_scsi_fabric_register - make target/vhost available to configfs
@@ -509,6 +516,7 @@ static struct target_core_fabric_ops vhost_scsi_fabric_ops = {
  */
 int vhost_scsi_fabric_register(void)
 {
+	vhost_scsi_fabric_fill(&vhost_scsi_fabric_ops);
 	vhost_scsi_set_submit_type(&vhost_scsi_fabric_ops);
 	return target_register_template(&vhost_scsi_fabric_ops);
 }
